@@ -1,0 +1,72 @@
+import Foundation
+
+/// One action an agent wants to take, with its confidence and context (CONTRACT §3).
+public struct Proposal: Sendable, Hashable {
+    /// The agent's own key for this proposal; the same key from the same agent means the same proposal.
+    public var idempotencyKey: String?
+    /// The proposing agent's name.
+    public var agent: String
+    /// The kind of action (`refund`); the policy maps it to a risk class.
+    public var operation: String
+    /// The agent's confidence, 0…1.
+    public var confidence: Double
+    /// The money the action moves, if any, never negative.
+    public var amount: Decimal?
+    /// The currency of `amount` and `referenceAmount` (ISO 4217); the policy's when absent.
+    public var currency: String?
+    /// What the amount should be compared with (the order total of a refund).
+    public var referenceAmount: Decimal?
+    /// The end user the action affects.
+    public var subject: String?
+    /// What the agent wants to do, in one line for a human.
+    public var action: String
+    /// Why the agent wants to do it.
+    public var reasoning: String?
+    /// What changes if it is done.
+    public var impact: String?
+    /// The conversation that led here.
+    public var messages: [Message]
+    /// Free-form facts for the approver.
+    public var context: JSONValue?
+    /// The safe action to take when the answer is no or no answer comes.
+    public var fallback: String?
+    /// When the proposal was made; honoured offline only (the server uses its own clock).
+    public var at: Date?
+    /// Seconds the approval may wait for a human, overriding the policy's timeout within its limits.
+    public var timeoutSeconds: Double?
+
+    public init(
+        idempotencyKey: String? = nil, agent: String, operation: String, confidence: Double, amount: Decimal? = nil,
+        currency: String? = nil, referenceAmount: Decimal? = nil, subject: String? = nil, action: String, reasoning: String? = nil,
+        impact: String? = nil, messages: [Message] = [], context: JSONValue? = nil, fallback: String? = nil, at: Date? = nil,
+        timeoutSeconds: Double? = nil
+    ) {
+        self.idempotencyKey = idempotencyKey
+        self.agent = agent
+        self.operation = operation
+        self.confidence = confidence
+        self.amount = amount
+        self.currency = currency
+        self.referenceAmount = referenceAmount
+        self.subject = subject
+        self.action = action
+        self.reasoning = reasoning
+        self.impact = impact
+        self.messages = messages
+        self.context = context
+        self.fallback = fallback
+        self.at = at
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Calls `body` with every free text of the proposal that a detector should read:
+    /// action, reasoning, impact, fallback, every message and every string inside `context`.
+    public func forEachText(_ body: (String) -> Void) {
+        body(action)
+        if let reasoning { body(reasoning) }
+        if let impact { body(impact) }
+        if let fallback { body(fallback) }
+        for message in messages { body(message.text) }
+        context?.forEachString(body)
+    }
+}
