@@ -33,7 +33,7 @@ let package = Package(
         ),
         .testTarget(name: "CountersignCoreTests", dependencies: ["CountersignCore"]),
         .testTarget(name: "CountersignConfigTests", dependencies: ["CountersignConfig"]),
-        .testTarget(name: "CountersignCLITests", dependencies: ["CountersignCore"]),
+        .testTarget(name: "CountersignCLITests", dependencies: ["countersign"]),
     ],
     swiftLanguageModes: [.v6]
 )

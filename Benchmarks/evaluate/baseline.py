@@ -366,7 +366,7 @@ class Evaluator:
                 recent = self.recent[subject] = deque(maxlen=STREAK_COUNT - 1)
             if (confidence < STREAK_BELOW and len(recent) == STREAK_COUNT - 1
                     and all(now - t <= STREAK_WITHIN and c < STREAK_BELOW for t, c in recent)):
-                fire("confidence.low_streak", APPROVE,
+                fire("confidence.low_streak", ESCALATE,
                      f"the last {STREAK_COUNT} proposals for {subject} within 1h "
                      f"all had confidence below {STREAK_BELOW}")
             recent.append((now, confidence))

@@ -8,7 +8,7 @@
 #   COUNT        proposals to generate (default 200000)
 #   SEED         generator seed (default 1)
 #   RUNS         timed runs of each program (default 3)
-#   DATA_DIR     where the proposals and verdicts go (default $TMPDIR/countersign-bench)
+#   DATA_DIR     where the proposals and verdicts go (default Benchmarks/evaluate/data, git-ignored)
 #   PYTHON       the Python 3 interpreter (default python3)
 #   HYPERFINE=0  use the bash timing loop even when hyperfine is installed
 set -euo pipefail
@@ -19,7 +19,7 @@ count="${COUNT:-200000}"
 seed="${SEED:-1}"
 runs="${RUNS:-3}"
 python="${PYTHON:-python3}"
-data_dir="${DATA_DIR:-${TMPDIR:-/tmp}/countersign-bench}"
+data_dir="${DATA_DIR:-$here/data}"
 data="$data_dir/proposals-$count-seed$seed.jsonl"
 bin="${COUNTERSIGN:-$root/.build/release/countersign}"
 out_py="$data_dir/verdicts-python.jsonl"
@@ -106,7 +106,7 @@ printf 'python baseline  median %7.3f s  %9s lines/s\n' "$py_median" "$(rate "$p
 if (( have_swift )); then
     swift_median=$(printf '%s\n' "${swift_times[@]}" | median)
     printf 'countersign      median %7.3f s  %9s lines/s\n' "$swift_median" "$(rate "$swift_median")"
-    awk -v p="$py_median" -v s="$swift_median" 'BEGIN { printf "ratio            countersign is %.1fx the baseline'"'"'s throughput\n", p / s }'
+    awk -v p="$py_median" -v s="$swift_median" 'BEGIN { printf "ratio            countersign is %.2fx the baseline'"'"'s throughput\n", p / s }'
 
     echo
     echo "agreement (last run of each; differences point at rule or detector choices):"

@@ -66,7 +66,11 @@ public enum PolicyFile {
                     if reader.isNull(value) || value.bool == false {
                         policy.sanity.maxReferenceRatio = nil
                     } else if let ratio = reader.decimal(value, "sanity.max_reference_ratio") {
-                        if ratio > 0 { policy.sanity.maxReferenceRatio = ratio } else { reader.record(value, "sanity.max_reference_ratio must be above 0") }
+                        if ratio > 0 {
+                            policy.sanity.maxReferenceRatio = ratio
+                        } else {
+                            reader.record(value, "sanity.max_reference_ratio must be above 0")
+                        }
                     }
                 }
             case "escalation": readEscalation(value, &policy, &reader)
@@ -81,7 +85,9 @@ public enum PolicyFile {
             if let problem = thresholds.problem { reader.record(classMarks[name] ?? root.mark, "risk class \(name): \(problem)") }
         }
         if policy.riskClasses[policy.defaultRiskClass] == nil {
-            reader.record(defaultClassNode?.mark ?? root.mark, "unknown risk class '\(policy.defaultRiskClass)' for default_risk_class; expected one of: \(knownClasses(policy))")
+            reader.record(
+                defaultClassNode?.mark ?? root.mark,
+                "unknown risk class '\(policy.defaultRiskClass)' for default_risk_class; expected one of: \(knownClasses(policy))")
         }
         for (operation, rule) in policy.operations.sorted(by: { $0.key < $1.key }) {
             let mark = operationMarks[operation] ?? root.mark
@@ -190,7 +196,9 @@ public enum PolicyFile {
                         if let kind = PIIKind(rawValue: name) {
                             kinds.insert(kind)
                         } else {
-                            reader.record(item, "unknown personal data kind '\(name)'; expected one of: \(PIIKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                            reader.record(
+                                item,
+                                "unknown personal data kind '\(name)'; expected one of: \(PIIKind.allCases.map(\.rawValue).joined(separator: ", "))")
                         }
                     }
                     policy.escalation.pii = kinds

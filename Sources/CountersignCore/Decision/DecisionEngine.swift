@@ -5,10 +5,25 @@ import Foundation
 public struct DecisionEngine: Sendable {
     public let policy: Policy
     private let scanner: ContentScanner
+    private let classifications: [String: Classification]
+    private let defaultClassification: Classification
+    private let limits: Limits
 
     public init(policy: Policy) {
         self.policy = policy
         self.scanner = ContentScanner(rules: policy.escalation)
+        func classification(_ operation: String) -> Classification {
+            let (riskClass, thresholds) = policy.classify(operation)
+            return Classification(riskClass: riskClass, thresholds: thresholds, confidenceCode: ReasonCode.confidence(riskClass))
+        }
+        self.classifications = Dictionary(uniqueKeysWithValues: policy.operations.keys.map { ($0, classification($0)) })
+        self.limits = Limits(
+            approveOver: policy.amounts.approveOver.map(ExactDecimal.init), escalateOver: policy.amounts.escalateOver.map(ExactDecimal.init),
+            maxReferenceRatio: policy.sanity.maxReferenceRatio.map(ExactDecimal.init))
+        let riskClass = policy.defaultRiskClass
+        self.defaultClassification = Classification(
+            riskClass: riskClass, thresholds: policy.riskClasses[riskClass] ?? Thresholds(auto: 1, notify: 1, approve: 1),
+            confidenceCode: ReasonCode.confidence(riskClass))
     }
 
     /// Refuses input that no rule can judge: an amount in another currency than the policy's.
@@ -40,13 +55,13 @@ public struct DecisionEngine: Sendable {
     /// The verdict: the most severe level of every rule that fired, and all their reasons.
     public func decide(_ proposal: Proposal, history: SubjectHistory = .empty) -> Verdict {
         var reasons: [Reason] = []
-        reasons.reserveCapacity(4)
-        let (riskClass, thresholds) = policy.classify(proposal.operation)
+        let rule = classification(of: proposal.operation)
+        let thresholds = rule.thresholds
 
         // 1. Confidence against the class's thresholds.
         let tier = thresholds.level(for: proposal.confidence)
         if tier != .auto {
-            let (name, threshold) =
+            let (name, threshold): (StaticString, Double) =
                 switch tier {
                 case .notify: ("auto", thresholds.auto)
                 case .approve: ("notify", thresholds.notify)
@@ -54,27 +69,30 @@ public struct DecisionEngine: Sendable {
                 }
             reasons.append(
                 Reason(
-                    code: ReasonCode.confidence(riskClass), level: tier,
-                    detail: "confidence \(Self.format(proposal.confidence)) is below the \(name) threshold \(Self.format(threshold)) for \(riskClass)"))
+                    code: rule.confidenceCode, level: tier,
+                    facts: .confidence(proposal.confidence, thresholdName: name, threshold: threshold, riskClass: rule.riskClass)))
         }
 
         // 2. Amount rules, each checked on its own: both fire above escalate_over.
-        let currency = proposal.currency ?? policy.currency
-        if let amount = proposal.amount {
-            let shown = MoneyFormat.format(amount, currency: currency)
-            if let limit = policy.amounts.approveOver, amount > limit {
-                reasons.append(Reason(code: ReasonCode.approveOver, level: .approve, detail: "amount \(shown) is over \(MoneyFormat.format(limit))"))
+        if let amount = proposal.amountValue {
+            let currency = proposal.currency ?? policy.currency
+            if let limit = limits.approveOver, amount > limit {
+                reasons.append(
+                    Reason(
+                        code: ReasonCode.approveOver, level: .approve, facts: .amountOver(amount.decimal, currency: currency, limit: limit.decimal)))
             }
-            if let limit = policy.amounts.escalateOver, amount > limit {
-                reasons.append(Reason(code: ReasonCode.escalateOver, level: .escalate, detail: "amount \(shown) is over \(MoneyFormat.format(limit))"))
+            if let limit = limits.escalateOver, amount > limit {
+                reasons.append(
+                    Reason(
+                        code: ReasonCode.escalateOver, level: .escalate, facts: .amountOver(amount.decimal, currency: currency, limit: limit.decimal))
+                )
             }
             // 3. Sanity: the refund of 2,400 on a 240 order.
-            if let ratio = policy.sanity.maxReferenceRatio, let reference = proposal.referenceAmount, amount > reference * ratio {
-                let times = reference > 0 ? "\(Self.format(NSDecimalNumber(decimal: amount / reference).doubleValue, digits: 1))×" : "more than"
+            if let ratio = limits.maxReferenceRatio, let reference = proposal.referenceValue, exceeds(amount, reference, times: ratio) {
                 reasons.append(
                     Reason(
                         code: ReasonCode.referenceRatio, level: .escalate,
-                        detail: "amount is \(times) the reference \(MoneyFormat.format(reference)) (at most \(Self.format(NSDecimalNumber(decimal: ratio).doubleValue, digits: 1))×)"))
+                        facts: .referenceRatio(amount: amount.decimal, reference: reference.decimal, maximumRatio: ratio.decimal)))
             }
         }
         let baseLevel = reasons.reduce(Level.auto) { max($0, $1.level) }
@@ -82,13 +100,13 @@ public struct DecisionEngine: Sendable {
         // 4. Hard escalation rules, whatever the confidence.
         let findings = scanner.scan(proposal)
         for kind in findings.pii {
-            reasons.append(Reason(code: ReasonCode.pii(kind), level: .escalate, detail: "the proposal contains \(kind.label)"))
+            reasons.append(Reason(code: ReasonCode.pii(kind), level: .escalate, facts: .pii(kind)))
         }
         if let phrase = findings.humanRequest {
-            reasons.append(Reason(code: ReasonCode.humanRequest, level: .escalate, detail: "the customer asked for a person (“\(phrase)”)"))
+            reasons.append(Reason(code: ReasonCode.humanRequest, level: .escalate, facts: .humanRequest(phrase: phrase)))
         }
         if let phrase = findings.legal {
-            reasons.append(Reason(code: ReasonCode.legal, level: .escalate, detail: "the proposal mentions a legal or compliance matter (“\(phrase)”)"))
+            reasons.append(Reason(code: ReasonCode.legal, level: .escalate, facts: .legal(phrase: phrase)))
         }
         let rules = policy.escalation
         if let subject = proposal.subject {
@@ -98,13 +116,13 @@ public struct DecisionEngine: Sendable {
                 reasons.append(
                     Reason(
                         code: ReasonCode.consecutiveRejections, level: .escalate,
-                        detail: "the last \(count) decided approvals of \(proposal.agent) for \(subject) were rejected"))
+                        facts: .consecutiveRejections(count: count, agent: proposal.agent, subject: subject)))
             }
             if let limit = rules.approvalsPerSubject, baseLevel == .approve, history.approvalCount + 1 >= limit.max {
                 reasons.append(
                     Reason(
                         code: ReasonCode.approvalsPerSubject, level: .escalate,
-                        detail: "this would be approval number \(history.approvalCount + 1) for \(subject) within \(DurationText.format(limit.within)) (the limit is \(limit.max))"))
+                        facts: .approvalsPerSubject(number: history.approvalCount + 1, subject: subject, within: limit.within, max: limit.max)))
             }
             // 5. Soft rule: a streak of low confidence for this subject.
             if let streak = rules.lowConfidenceStreak, proposal.confidence < streak.below, history.recentProposals.count >= streak.count - 1,
@@ -113,25 +131,34 @@ public struct DecisionEngine: Sendable {
                 reasons.append(
                     Reason(
                         code: ReasonCode.lowConfidenceStreak, level: .escalate,
-                        detail: "the last \(streak.count) proposals for \(subject) within \(DurationText.format(streak.within)) all had confidence below \(Self.format(streak.below))"))
+                        facts: .lowConfidenceStreak(count: streak.count, subject: subject, within: streak.within, below: streak.below)))
             }
         }
         let level = reasons.reduce(Level.auto) { max($0, $1.level) }
-        return Verdict(level: level, riskClass: riskClass, reasons: reasons, baseLevel: baseLevel)
+        return Verdict(level: level, riskClass: rule.riskClass, reasons: reasons, baseLevel: baseLevel)
     }
 
-    /// A number as people write it: `0.97`, `0.6`, `10.0`.
-    static func format(_ value: Double, digits: Int? = nil) -> String {
-        if let digits {
-            let scale = pow(10, Double(digits))
-            let rounded = (value * scale).rounded() / scale
-            var text = String(rounded)
-            if let dot = text.firstIndex(of: ".") {
-                let decimals = text.distance(from: dot, to: text.endIndex) - 1
-                if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
-            }
-            return text
-        }
-        return String((value * 10000).rounded() / 10000)
+    /// Whether `amount > reference × ratio`, exactly.
+    private func exceeds(_ amount: ExactDecimal, _ reference: ExactDecimal, times ratio: ExactDecimal) -> Bool {
+        if let product = reference.multiplied(by: ratio) { return amount > product }
+        return amount.decimal > reference.decimal * ratio.decimal
+    }
+
+    /// The policy's money limits, converted once for exact, allocation-free comparison.
+    struct Limits: Sendable {
+        var approveOver: ExactDecimal?
+        var escalateOver: ExactDecimal?
+        var maxReferenceRatio: ExactDecimal?
+    }
+
+    /// An operation's class, thresholds and confidence reason code, computed once per policy.
+    struct Classification: Sendable {
+        var riskClass: String
+        var thresholds: Thresholds
+        var confidenceCode: String
+    }
+
+    private func classification(of operation: String) -> Classification {
+        classifications[operation] ?? defaultClassification
     }
 }

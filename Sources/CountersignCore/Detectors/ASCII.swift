@@ -1,5 +1,17 @@
 /// Byte classes the detectors share. Text is scanned as UTF-8 bytes: no `Regex`, no allocation.
 enum ASCII {
+    /// For each byte: its lowercase form when it is an ASCII word character (letter, digit, `_`),
+    /// 0 for other ASCII bytes, 0xFF for bytes of multi-byte characters. One load per byte in the
+    /// scanners' word loops. Written once, before first use, and only read after.
+    nonisolated(unsafe) static let wordBytes: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for byte in 0..<256 {
+            let value = UInt8(byte)
+            table[byte] = value >= 0x80 ? 0xFF : (isAlphanumeric(value) || value == 0x5F ? lowercased(value) : 0)
+        }
+        return UnsafePointer(table)
+    }()
+
     @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
     @inline(__always) static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) &- 0x61 < 26 }
     @inline(__always) static func isAlphanumeric(_ byte: UInt8) -> Bool { isDigit(byte) || isLetter(byte) }

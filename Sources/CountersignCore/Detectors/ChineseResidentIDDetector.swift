@@ -3,22 +3,7 @@
 public enum ChineseResidentIDDetector {
     /// Whether `text` contains a valid resident id number.
     public static func contains(_ text: String) -> Bool {
-        text.withUTF8Bytes(contains)
-    }
-
-    static func contains(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var index = 0
-        let end = bytes.count
-        while index < end {
-            guard ASCII.isAlphanumeric(bytes[index]) else {
-                index += 1
-                continue
-            }
-            let start = index
-            while index < end, ASCII.isAlphanumeric(bytes[index]) { index += 1 }
-            if index - start == 18, isValid(UnsafeBufferPointer(rebasing: bytes[start..<index])) { return true }
-        }
-        return false
+        text.withUTF8Bytes { PIIScanner.scan($0, wanted: .cnResidentID) == .cnResidentID }
     }
 
     /// Whether an 18-character string is a valid resident id number.
@@ -38,9 +23,9 @@ public enum ChineseResidentIDDetector {
         guard checkCharacters[sum % 11] == ASCII.uppercased(id[17]) else { return false }
         // Region codes start with 1–8; the birth date is YYYYMMDD from 1900 on.
         guard (0x31...0x38).contains(id[0]) else { return false }
-        let year = DigitGroups.value(id, 6, 4)
-        let month = DigitGroups.value(id, 10, 2)
-        let day = DigitGroups.value(id, 12, 2)
+        let year = PIIScanner.value(id, 6, 4)
+        let month = PIIScanner.value(id, 10, 2)
+        let day = PIIScanner.value(id, 12, 2)
         return (1900...2099).contains(year) && (1...12).contains(month) && (1...daysIn(month: month, year: year)).contains(day)
     }
 

@@ -15,15 +15,20 @@ public struct ContentFindings: Sendable, Hashable {
 }
 
 /// Runs the content detectors a policy turns on over every text of a proposal.
-public struct ContentScanner: Sendable, Hashable {
+public struct ContentScanner: Sendable {
     public let pii: [PIIKind]
-    public let humanRequest: PhraseMatcher
-    public let legal: PhraseMatcher
+    private let wanted: PIIKinds
+    /// List 0: legal phrases (every text); list 1: human-request phrases (customer messages).
+    private let phrases: PhraseTable
+    private let scansLegal: Bool
+    private let scansHumanRequest: Bool
 
     public init(rules: EscalationRules) {
-        self.pii = PIIKind.allCases.filter(rules.pii.contains)
-        self.humanRequest = PhraseMatcher(phrases: rules.humanRequestPhrases)
-        self.legal = PhraseMatcher(phrases: rules.legalPhrases)
+        pii = PIIKind.allCases.filter(rules.pii.contains)
+        wanted = PIIKinds(pii)
+        phrases = PhraseTable(lists: [rules.legalPhrases, rules.humanRequestPhrases])
+        scansLegal = !phrases.phrases[0].isEmpty
+        scansHumanRequest = !phrases.phrases[1].isEmpty
     }
 
     /// Whether `text` contains personal data of `kind`.
@@ -32,48 +37,50 @@ public struct ContentScanner: Sendable, Hashable {
     }
 
     static func contains(_ kind: PIIKind, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        switch kind {
-        case .cardNumber: CardNumberDetector.contains(bytes)
-        case .iban: IBANDetector.contains(bytes)
-        case .usSSN: USSocialSecurityNumberDetector.contains(bytes)
-        case .cnResidentID: ChineseResidentIDDetector.contains(bytes)
-        }
+        !PIIScanner.scan(bytes, wanted: PIIKinds(kind)).isEmpty
     }
 
     /// Scans the proposal: personal data and legal phrases in every text, requests for a human
-    /// in the customer's messages only.
+    /// in the customer's messages only. Each text is read at most twice: once for numbers, once for phrases.
     public func scan(_ proposal: Proposal) -> ContentFindings {
-        var findings = ContentFindings()
-        var remaining = pii
+        var state = ScanState(wanted: wanted)
         proposal.forEachText { text in
-            if !remaining.isEmpty {
-                text.withUTF8Bytes { bytes in
-                    // Only texts with enough digits can hold a number worth checking.
-                    guard Self.digitCount(bytes, atLeast: 9) else { return }
-                    remaining.removeAll { kind in Self.contains(kind, bytes) }
-                }
-            }
-            if findings.legal == nil, !legal.isEmpty { findings.legal = legal.firstMatch(in: text) }
+            state.scan(text, customer: false, self)
+        } messages: { message in
+            state.scan(message.text, customer: message.isFromCustomer, self)
         }
-        findings.pii = pii.filter { !remaining.contains($0) }
-        if !humanRequest.isEmpty {
-            for message in proposal.messages where message.isFromCustomer {
-                if let phrase = humanRequest.firstMatch(in: message.text) {
-                    findings.humanRequest = phrase
-                    break
-                }
-            }
-        }
+        var findings = state.findings
+        if !state.found.isEmpty { findings.pii = pii.filter { state.found.contains(PIIKinds($0)) } }
         return findings
     }
 
-    @inline(__always)
-    private static func digitCount(_ bytes: UnsafeBufferPointer<UInt8>, atLeast minimum: Int) -> Bool {
-        var count = 0
-        for byte in bytes where ASCII.isDigit(byte) {
-            count += 1
-            if count >= minimum { return true }
+    /// What one scan has found so far.
+    private struct ScanState {
+        let wanted: PIIKinds
+        var found = PIIKinds()
+        var findings = ContentFindings()
+
+        mutating func scan(_ text: String, customer: Bool, _ scanner: ContentScanner) {
+            if found != wanted {
+                let missing = wanted.subtracting(found)
+                let more = text.withUTF8Bytes { bytes in
+                    // Every kind needs at least nine digits in the text.
+                    ContentScanner.hasDigits(bytes, atLeast: 9) ? PIIScanner.scan(bytes, wanted: missing) : []
+                }
+                found.formUnion(more)
+            }
+            let lists = customer && scanner.scansHumanRequest && findings.humanRequest == nil ? 2 : 1
+            guard lists == 2 || (scanner.scansLegal && findings.legal == nil) else { return }
+            let matches = scanner.phrases.matches(in: text, lists: lists)
+            if findings.legal == nil { findings.legal = matches.first }
+            if findings.humanRequest == nil { findings.humanRequest = matches.second }
         }
-        return false
+    }
+
+    @inline(__always)
+    static func hasDigits(_ bytes: UnsafeBufferPointer<UInt8>, atLeast minimum: Int) -> Bool {
+        var count = 0
+        for byte in bytes { count &+= ASCII.isDigit(byte) ? 1 : 0 }
+        return count >= minimum
     }
 }

@@ -3,20 +3,16 @@
 public enum IBANDetector {
     /// Whether `text` contains a valid IBAN.
     public static func contains(_ text: String) -> Bool {
-        text.withUTF8Bytes(contains)
+        text.withUTF8Bytes { PIIScanner.scan($0, wanted: .iban) == .iban }
     }
 
-    static func contains(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Whether a valid IBAN starts at `index`, the start of a word.
+    static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         let end = bytes.count
-        var index = 0
+        guard index + 15 <= end, ASCII.isLetter(bytes[index + 1]), ASCII.isDigit(bytes[index + 2]), ASCII.isDigit(bytes[index + 3]),
+            let length = lengths[countryKey(bytes[index], bytes[index + 1])]
+        else { return false }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { normalized in
-        while index + 15 <= end {
-            defer { index += 1 }
-            guard ASCII.isLetter(bytes[index]), ASCII.isLetter(bytes[index + 1]),
-                ASCII.isDigit(bytes[index + 2]), ASCII.isDigit(bytes[index + 3]),
-                index == 0 || !ASCII.isAlphanumeric(bytes[index - 1]),
-                let length = lengths[countryKey(bytes[index], bytes[index + 1])]
-            else { continue }
             // Collect exactly `length` characters, single spaces allowed between them.
             var count = 0
             var position = index
@@ -26,16 +22,14 @@ public enum IBANDetector {
                     normalized[count] = ASCII.uppercased(byte)
                     count += 1
                     position += 1
-                } else if byte == 0x20, count > 0, position + 1 < end, ASCII.isAlphanumeric(bytes[position + 1]) {
+                } else if byte == 0x20, position + 1 < end, ASCII.isAlphanumeric(bytes[position + 1]) {
                     position += 1
                 } else {
                     break
                 }
             }
-            guard count == length, position == end || !ASCII.isAlphanumeric(bytes[position]) else { continue }
-            if mod97(UnsafeBufferPointer(rebasing: normalized[0..<length])) == 1 { return true }
-        }
-        return false
+            guard count == length, position == end || !ASCII.isAlphanumeric(bytes[position]) else { return false }
+            return mod97(UnsafeBufferPointer(rebasing: normalized[0..<length])) == 1
         }
     }
 
@@ -93,8 +87,9 @@ public enum IBANDetector {
 
     /// The countries whose IBANs are recognised, with their lengths.
     public static var countryLengths: [String: Int] {
-        Dictionary(uniqueKeysWithValues: lengths.map { key, length in
-            (String(decoding: [UInt8(key >> 8), UInt8(key & 0xFF)], as: UTF8.self), length)
-        })
+        Dictionary(
+            uniqueKeysWithValues: lengths.map { key, length in
+                (String(decoding: [UInt8(key >> 8), UInt8(key & 0xFF)], as: UTF8.self), length)
+            })
     }
 }

@@ -5,29 +5,7 @@
 public enum USSocialSecurityNumberDetector {
     /// Whether `text` contains a valid US SSN.
     public static func contains(_ text: String) -> Bool {
-        text.withUTF8Bytes(contains)
-    }
-
-    static func contains(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var found = false
-        DigitGroups.forEachToken(in: bytes, minimumDigits: 9) { groups in
-            guard !found, groups.count >= 3 else { return }
-            for first in 0...(groups.count - 3) {
-                let (area, group, serial) = (groups[first], groups[first + 1], groups[first + 2])
-                guard area.count == 3, group.count == 2, serial.count == 4, group.separator == serial.separator else { continue }
-                // The number must stand apart from its neighbours ("123-45-6789-1" is something else).
-                if first > 0, area.separator == group.separator { continue }
-                if first + 3 < groups.count, groups[first + 3].separator == group.separator { continue }
-                if isValid(
-                    area: DigitGroups.value(bytes, area.start, 3), group: DigitGroups.value(bytes, group.start, 2),
-                    serial: DigitGroups.value(bytes, serial.start, 4))
-                {
-                    found = true
-                    return
-                }
-            }
-        }
-        return found
+        text.withUTF8Bytes { PIIScanner.scan($0, wanted: .usSSN) == .usSSN }
     }
 
     /// The SSA's structural rules for an SSN's three parts.

@@ -128,6 +128,12 @@ public struct JSONReader {
         return value
     }
 
+    /// Reads a number value as sign, significand and exponent; `nil` past 38 significant digits.
+    mutating func readExactNumber() throws(JSONError) -> (negative: Bool, significand: UInt128, exponent: Int)? {
+        let range = try readNumberRange()
+        return NumberParser.exactComponents(UnsafeBufferPointer(rebasing: bytes[range]))
+    }
+
     /// Reads `true` or `false`.
     public mutating func readBool() throws(JSONError) -> Bool {
         switch peek() {

@@ -61,4 +61,46 @@ enum NumberParser {
         }
         return Decimal(string: String(decoding: text, as: UTF8.self), locale: Locale(identifier: "en_US_POSIX"))
     }
+
+    /// Sign, significand (up to 38 digits) and exponent of decimal number text, or `nil` when the
+    /// text is not a number or has more digits than a `Decimal` holds.
+    static func exactComponents(_ text: UnsafeBufferPointer<UInt8>) -> (negative: Bool, significand: UInt128, exponent: Int)? {
+        var index = 0
+        var negative = false
+        if text.first == UInt8(ascii: "-") {
+            negative = true
+            index = 1
+        }
+        var significand: UInt128 = 0
+        var digits = 0
+        var exponent = 0
+        var afterPoint = false
+        var sawDigit = false
+        while index < text.count {
+            let byte = text[index]
+            if ASCII.isDigit(byte) {
+                sawDigit = true
+                if significand == 0, byte == 0x30 {
+                    if afterPoint { exponent -= 1 }
+                } else {
+                    digits += 1
+                    if digits > 38 { return nil }
+                    significand = significand * 10 + UInt128(byte &- 0x30)
+                    if afterPoint { exponent -= 1 }
+                }
+            } else if byte == UInt8(ascii: "."), !afterPoint {
+                afterPoint = true
+            } else if byte | 0x20 == UInt8(ascii: "e"), sawDigit {
+                guard let power = Int(String(decoding: UnsafeBufferPointer(rebasing: text[(index + 1)...]), as: UTF8.self)),
+                    abs(power) < 10_000
+                else { return nil }
+                exponent += power
+                break
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        return sawDigit ? (negative, significand, exponent) : nil
+    }
 }

@@ -12,6 +12,6 @@ public struct Message: Sendable, Hashable {
 
     /// Whether the end user wrote this message (roles `customer` and `user`).
     public var isFromCustomer: Bool {
-        role.utf8.elementsEqual("customer".utf8) || role.utf8.elementsEqual("user".utf8)
+        role == "customer" || role == "user"
     }
 }

@@ -50,8 +50,8 @@ extension Proposal {
                 confidence = value
             case "action": action = try text(&reader, key)
             case "idempotency_key": proposal.idempotencyKey = try name(&reader, key, maximum: 255)
-            case "amount": proposal.amount = try money(&reader, key)
-            case "reference_amount": proposal.referenceAmount = try money(&reader, key)
+            case "amount": proposal.amountValue = try money(&reader, key)
+            case "reference_amount": proposal.referenceValue = try money(&reader, key)
             case "currency":
                 let code = try text(&reader, key)
                 guard code.utf8.count == 3, code.utf8.allSatisfy({ $0 &- 0x41 < 26 }) else {
@@ -127,23 +127,19 @@ extension Proposal {
         return value
     }
 
-    /// Money as a JSON number or a decimal string ("2400.00"), never negative.
-    private static func money(_ reader: inout JSONReader, _ field: String) throws -> Decimal {
-        let value: Decimal
+    /// Money as a JSON number or a decimal string ("2400.00"), exact, never negative.
+    private static func money(_ reader: inout JSONReader, _ field: String) throws -> ExactDecimal {
+        let parsed: (negative: Bool, significand: UInt128, exponent: Int)?
         if reader.peek() == UInt8(ascii: "\"") {
-            let text = try reader.readString()
-            let parsed = text.withUTF8Bytes { bytes -> Decimal? in
-                var numberReader = JSONReader(bytes)
-                guard let number = try? numberReader.readDecimal(), numberReader.atEnd() else { return nil }
-                return number
-            }
-            guard let parsed else { throw ProposalError.invalid(field, "must be a decimal number") }
-            value = parsed
+            parsed = try reader.readString().withUTF8Bytes { NumberParser.exactComponents($0) }
         } else {
-            value = try typed(field, "must be a decimal number") { () throws(JSONError) in try reader.readDecimal() }
+            parsed = try typed(field, "must be a decimal number") { () throws(JSONError) in try reader.readExactNumber() }
         }
-        guard value >= 0 else { throw ProposalError.invalid(field, "must not be negative") }
-        return value
+        guard let parsed, (-128...128).contains(parsed.exponent) else {
+            throw ProposalError.invalid(field, "must be a decimal number of at most 38 digits")
+        }
+        guard !parsed.negative || parsed.significand == 0 else { throw ProposalError.invalid(field, "must not be negative") }
+        return ExactDecimal(significand: parsed.significand, exponent: parsed.exponent)
     }
 
     private static func messages(_ reader: inout JSONReader) throws -> [Message] {

@@ -11,11 +11,20 @@ public struct Proposal: Sendable, Hashable {
     /// The agent's confidence, 0…1.
     public var confidence: Double
     /// The money the action moves, if any, never negative.
-    public var amount: Decimal?
+    public var amount: Decimal? {
+        get { amountValue?.decimal }
+        set { amountValue = newValue.map(ExactDecimal.init) }
+    }
     /// The currency of `amount` and `referenceAmount` (ISO 4217); the policy's when absent.
     public var currency: String?
     /// What the amount should be compared with (the order total of a refund).
-    public var referenceAmount: Decimal?
+    public var referenceAmount: Decimal? {
+        get { referenceValue?.decimal }
+        set { referenceValue = newValue.map(ExactDecimal.init) }
+    }
+    /// `amount` and `referenceAmount` as the rules compare them.
+    var amountValue: ExactDecimal?
+    var referenceValue: ExactDecimal?
     /// The end user the action affects.
     public var subject: String?
     /// What the agent wants to do, in one line for a human.
@@ -45,9 +54,9 @@ public struct Proposal: Sendable, Hashable {
         self.agent = agent
         self.operation = operation
         self.confidence = confidence
-        self.amount = amount
+        self.amountValue = amount.map(ExactDecimal.init)
         self.currency = currency
-        self.referenceAmount = referenceAmount
+        self.referenceValue = referenceAmount.map(ExactDecimal.init)
         self.subject = subject
         self.action = action
         self.reasoning = reasoning
@@ -59,14 +68,19 @@ public struct Proposal: Sendable, Hashable {
         self.timeoutSeconds = timeoutSeconds
     }
 
-    /// Calls `body` with every free text of the proposal that a detector should read:
-    /// action, reasoning, impact, fallback, every message and every string inside `context`.
-    public func forEachText(_ body: (String) -> Void) {
+    /// Calls `body` with every free text of the proposal that a detector should read (action,
+    /// reasoning, impact, fallback and every string inside `context`) and `messages` with each message.
+    public func forEachText(_ body: (String) -> Void, messages: (Message) -> Void) {
         body(action)
         if let reasoning { body(reasoning) }
         if let impact { body(impact) }
         if let fallback { body(fallback) }
-        for message in messages { body(message.text) }
+        for message in self.messages { messages(message) }
         context?.forEachString(body)
+    }
+
+    /// Calls `body` with every free text of the proposal, messages included.
+    public func forEachText(_ body: (String) -> Void) {
+        forEachText(body) { body($0.text) }
     }
 }

@@ -1,0 +1,87 @@
+import Foundation
+
+/// A decimal number held as a sign, an integer significand and a power of ten, for the
+/// money rules' hot path. Comparing two of these costs a few integer operations, where comparing
+/// Foundation `Decimal`s on Linux allocates several times; values convert losslessly both ways
+/// (up to 38 significant digits, the most a `Decimal` holds).
+struct ExactDecimal: Sendable, Hashable, Comparable {
+    var isNegative: Bool
+    var significand: UInt128
+    var exponent: Int
+
+    init(isNegative: Bool = false, significand: UInt128, exponent: Int) {
+        self.isNegative = isNegative && significand != 0
+        self.significand = significand
+        self.exponent = exponent
+    }
+
+    /// The same value as `decimal` (NaN becomes zero).
+    init(_ decimal: Decimal) {
+        let parsed = decimal.isNaN ? nil : decimal.description.withUTF8Bytes { NumberParser.exactComponents($0) }
+        self.init(isNegative: parsed?.negative ?? false, significand: parsed?.significand ?? 0, exponent: parsed?.exponent ?? 0)
+    }
+
+    /// The value as a Foundation `Decimal`.
+    var decimal: Decimal {
+        let sign: FloatingPointSign = isNegative ? .minus : .plus
+        if significand <= UInt128(UInt64.max) {
+            return Decimal(sign: sign, exponent: exponent, significand: Decimal(UInt64(significand)))
+        }
+        let high = Decimal(UInt64(significand >> 64)) * Decimal(UInt64(1) << 32) * Decimal(UInt64(1) << 32)
+        return Decimal(sign: sign, exponent: exponent, significand: high + Decimal(UInt64(truncatingIfNeeded: significand)))
+    }
+
+    /// `self × other`, or `nil` when the significands' product does not fit in 128 bits.
+    func multiplied(by other: ExactDecimal) -> ExactDecimal? {
+        let (product, overflow) = significand.multipliedReportingOverflow(by: other.significand)
+        return overflow ? nil : ExactDecimal(isNegative: isNegative != other.isNegative, significand: product, exponent: exponent + other.exponent)
+    }
+
+    static func < (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool { compare(lhs, rhs) < 0 }
+
+    static func == (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool { compare(lhs, rhs) == 0 }
+
+    func hash(into hasher: inout Hasher) {
+        var normalized = self
+        while normalized.significand != 0, normalized.significand % 10 == 0 {
+            normalized.significand /= 10
+            normalized.exponent += 1
+        }
+        hasher.combine(normalized.isNegative)
+        hasher.combine(normalized.significand)
+        hasher.combine(normalized.significand == 0 ? 0 : normalized.exponent)
+    }
+
+    /// -1, 0 or 1.
+    static func compare(_ lhs: ExactDecimal, _ rhs: ExactDecimal) -> Int {
+        if lhs.isNegative != rhs.isNegative { return lhs.isNegative ? -1 : 1 }
+        let magnitude = compareMagnitudes(lhs, rhs)
+        return lhs.isNegative ? -magnitude : magnitude
+    }
+
+    /// Aligns the exponents by scaling the larger-exponent significand up; when that overflows
+    /// 128 bits, that side is the larger one.
+    private static func compareMagnitudes(_ lhs: ExactDecimal, _ rhs: ExactDecimal) -> Int {
+        if lhs.significand == 0 || rhs.significand == 0 {
+            return lhs.significand == rhs.significand ? 0 : (lhs.significand == 0 ? -1 : 1)
+        }
+        if lhs.exponent == rhs.exponent { return lhs.significand == rhs.significand ? 0 : (lhs.significand < rhs.significand ? -1 : 1) }
+        if lhs.exponent > rhs.exponent {
+            guard let scaled = scale(lhs.significand, by: lhs.exponent - rhs.exponent) else { return 1 }
+            return scaled == rhs.significand ? 0 : (scaled < rhs.significand ? -1 : 1)
+        }
+        guard let scaled = scale(rhs.significand, by: rhs.exponent - lhs.exponent) else { return -1 }
+        return lhs.significand == scaled ? 0 : (lhs.significand < scaled ? -1 : 1)
+    }
+
+    private static func scale(_ value: UInt128, by power: Int) -> UInt128? {
+        guard power <= 38 else { return nil }
+        var result = value
+        for _ in 0..<power {
+            let (next, overflow) = result.multipliedReportingOverflow(by: 10)
+            if overflow { return nil }
+            result = next
+        }
+        return result
+    }
+}
