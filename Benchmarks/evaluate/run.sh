@@ -47,7 +47,7 @@ fi
 echo
 
 py_cmd=("$python" "$here/baseline.py" --policy-default "$data")
-swift_cmd=("$bin" evaluate "$data")
+swift_cmd=("$bin" evaluate --policy "$here/policy-same-limits.yaml" "$data")
 
 # One timed run: prints wall seconds; output goes to a file (writing is part of the work).
 # `evaluate` exits 1 when some line is invalid; only other statuses count as failures.

@@ -168,14 +168,39 @@ public enum PolicyFile {
     }
 
     private static func readAmounts(_ node: Node, _ policy: inout Policy, _ reader: inout YAMLReader) {
-        for (key, _, value) in reader.mapping(node, "amounts", allowed: ["approve_over", "escalate_over", "urgent_over"]) ?? [] {
-            let amount = reader.isNull(value) || value.bool == false ? nil : reader.decimal(value, "amounts.\(key)")
-            if amount == nil, !(reader.isNull(value) || value.bool == false) { continue }
-            switch key {
-            case "approve_over": policy.amounts.approveOver = amount
-            case "escalate_over": policy.amounts.escalateOver = amount
-            default: policy.amounts.urgentOver = amount
+        let keys = ["approve_over", "escalate_over", "urgent_over", "other_currencies"]
+        for (key, _, value) in reader.mapping(node, "amounts", allowed: keys) ?? [] {
+            if key == "other_currencies" {
+                for (code, codeNode, rules) in reader.mapping(value, "amounts.other_currencies") ?? [] {
+                    guard code.count == 3, code.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+                        reader.record(codeNode, "amounts.other_currencies keys must be three-letter ISO 4217 codes such as EUR")
+                        continue
+                    }
+                    var limits = AmountRules(approveOver: nil, escalateOver: nil, urgentOver: nil)
+                    for (limit, _, amount) in reader.mapping(rules, "amounts.other_currencies.\(code)", allowed: Array(keys.prefix(3))) ?? [] {
+                        readLimit(limit, amount, "amounts.other_currencies.\(code)", &limits, &reader)
+                    }
+                    if let approve = limits.approveOver, let escalate = limits.escalateOver, escalate < approve {
+                        reader.record(
+                            rules, "amounts.other_currencies.\(code).escalate_over (\(escalate)) must not be below approve_over (\(approve))")
+                    }
+                    policy.amounts.otherCurrencies[code] = limits
+                }
+            } else {
+                readLimit(key, value, "amounts", &policy.amounts, &reader)
             }
+        }
+    }
+
+    /// One amount limit: a non-negative decimal, or `null`/`false` to turn it off.
+    private static func readLimit(_ key: String, _ value: Node, _ path: String, _ rules: inout AmountRules, _ reader: inout YAMLReader) {
+        let off = reader.isNull(value) || value.bool == false
+        let amount = off ? nil : reader.decimal(value, "\(path).\(key)")
+        if amount == nil, !off { return }
+        switch key {
+        case "approve_over": rules.approveOver = amount
+        case "escalate_over": rules.escalateOver = amount
+        default: rules.urgentOver = amount
         }
     }
 

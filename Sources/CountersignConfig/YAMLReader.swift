@@ -22,6 +22,9 @@ struct YAMLReader {
                 record(mark, "invalid YAML: \(prefix)\(problem)")
             case .reader(let problem, _, _, _):
                 record(nil, "invalid YAML: \(problem)")
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                let names = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+                record(context.mark, "duplicate key \(names): each key may appear once in a mapping")
             default:
                 record(nil, "invalid YAML: \(error)")
             }

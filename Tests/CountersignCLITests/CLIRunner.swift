@@ -30,20 +30,36 @@ struct CLIRunner {
         process.standardError = stderr
         try process.run()
         // Write and read concurrently so large inputs never deadlock on full pipes.
+        // A command that exits before reading all its input must not kill the test with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         let writer = Thread {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()
         let errorData = LockedData()
-        let errorReader = Thread { errorData.set(stderr.fileHandleForReading.readDataToEndOfFile()) }
+        let errorReader = Thread { errorData.set(readAll(stderr.fileHandleForReading.fileDescriptor)) }
         errorReader.start()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        let output = readAll(stdout.fileHandleForReading.fileDescriptor)
         process.waitUntilExit()
         while !errorData.isSet { usleep(1000) }
         return Result(
             status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
             stderr: String(decoding: errorData.value, as: UTF8.self))
+    }
+
+    /// Reads a descriptor to its end, retrying on EINTR (FileHandle's own reader traps on it).
+    static func readAll(_ descriptor: Int32) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                data.append(contentsOf: buffer[0..<count])
+            } else if count == 0 || errno != EINTR {
+                return data
+            }
+        }
     }
 
     /// A temporary file holding `contents`.

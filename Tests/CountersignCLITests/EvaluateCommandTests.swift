@@ -41,7 +41,7 @@ import Testing
             #"{"agent":"bot","operation":"cancel_order","confidence":0.9,"action":"Cancel A-7"}"# + "\n", suffix: ".jsonl")
         let result = try CLIRunner.run(["evaluate", path])
         #expect(result.status == 0)
-        #expect(try decode(result.lines[0])["level"] as? String == "notify")
+        #expect(try decode(try #require(result.lines.first))["level"] as? String == "notify")
     }
 
     @Test func perSubjectRulesFollowTheStreamsOwnTime() throws {
@@ -54,6 +54,7 @@ import Testing
             line("2026-11-24T12:40:00Z", 0.5),
         ].joined(separator: "\n")
         let outputs = try CLIRunner.run(["evaluate"], input: input).lines.map(decode)
+        try #require(outputs.count == 4)
         func codes(_ index: Int) -> [String] {
             ((outputs[index]["reasons"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String }
         }
@@ -64,10 +65,12 @@ import Testing
     }
 
     @Test func aPolicyFileChangesTheVerdict() throws {
-        let policy = try CLIRunner.temporaryFile("risk_classes:\n  financial: {auto: 0.9}\n")
+        let policy = try CLIRunner.temporaryFile("risk_classes:\n  financial: {auto: 0.9, notify: 0.85}\n")
         let input = #"{"agent":"bot","operation":"refund","confidence":0.95,"amount":10,"action":"Refund"}"#
-        #expect(try decode(CLIRunner.run(["evaluate"], input: input).lines[0])["level"] as? String == "notify")
-        #expect(try decode(CLIRunner.run(["evaluate", "--policy", policy], input: input).lines[0])["level"] as? String == "auto")
+        let withDefault = try #require(CLIRunner.run(["evaluate"], input: input).lines.first)
+        #expect(try decode(withDefault)["level"] as? String == "notify")
+        let withFile = try #require(CLIRunner.run(["evaluate", "--policy", policy], input: input).lines.first)
+        #expect(try decode(withFile)["level"] as? String == "auto")
     }
 
     @Test func aBadPolicyIsRefusedBeforeAnythingIsRead() throws {

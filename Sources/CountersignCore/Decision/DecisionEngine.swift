@@ -8,6 +8,7 @@ public struct DecisionEngine: Sendable {
     private let classifications: [String: Classification]
     private let defaultClassification: Classification
     private let limits: Limits
+    private let otherLimits: [String: Limits]
 
     public init(policy: Policy) {
         self.policy = policy
@@ -17,21 +18,28 @@ public struct DecisionEngine: Sendable {
             return Classification(riskClass: riskClass, thresholds: thresholds, confidenceCode: ReasonCode.confidence(riskClass))
         }
         self.classifications = Dictionary(uniqueKeysWithValues: policy.operations.keys.map { ($0, classification($0)) })
-        self.limits = Limits(
-            approveOver: policy.amounts.approveOver.map(ExactDecimal.init), escalateOver: policy.amounts.escalateOver.map(ExactDecimal.init),
-            maxReferenceRatio: policy.sanity.maxReferenceRatio.map(ExactDecimal.init))
+        func limits(_ amounts: AmountRules) -> Limits {
+            Limits(
+                approveOver: amounts.approveOver.map(ExactDecimal.init), escalateOver: amounts.escalateOver.map(ExactDecimal.init),
+                maxReferenceRatio: policy.sanity.maxReferenceRatio.map(ExactDecimal.init))
+        }
+        self.limits = limits(policy.amounts)
+        self.otherLimits = policy.amounts.otherCurrencies.mapValues(limits)
         let riskClass = policy.defaultRiskClass
         self.defaultClassification = Classification(
             riskClass: riskClass, thresholds: policy.riskClasses[riskClass] ?? Thresholds(auto: 1, notify: 1, approve: 1),
             confidenceCode: ReasonCode.confidence(riskClass))
     }
 
-    /// Refuses input that no rule can judge: an amount in another currency than the policy's.
+    /// Refuses input that no rule can judge: an amount in a currency the policy has no limits for.
     public func validate(_ proposal: Proposal) throws(ProposalError) {
-        if let currency = proposal.currency, currency != policy.currency, proposal.amount != nil || proposal.referenceAmount != nil {
+        if let currency = proposal.currency, currency != policy.currency, policy.amounts.otherCurrencies[currency] == nil,
+            proposal.amountValue != nil || proposal.referenceValue != nil
+        {
+            let known = ([policy.currency] + policy.amounts.otherCurrencies.keys.sorted()).joined(separator: ", ")
             throw ProposalError(
                 code: "currency_mismatch",
-                message: "currency is \(currency) but the policy's amount rules are in \(policy.currency)",
+                message: "currency is \(currency) but the policy's amount rules cover only \(known)",
                 field: "currency")
         }
     }
@@ -76,6 +84,7 @@ public struct DecisionEngine: Sendable {
         // 2. Amount rules, each checked on its own: both fire above escalate_over.
         if let amount = proposal.amountValue {
             let currency = proposal.currency ?? policy.currency
+            let limits = currency == policy.currency ? limits : otherLimits[currency] ?? limits
             if let limit = limits.approveOver, amount > limit {
                 reasons.append(
                     Reason(

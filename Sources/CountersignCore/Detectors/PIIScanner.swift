@@ -48,6 +48,7 @@ enum PIIScanner {
         let words = ASCII.wordBytes
         withUnsafeTemporaryAllocation(of: Group.self, capacity: maximumGroups) { groups in
             var index = 0
+            var afterIBANPrefix = false
             while index < end {
                 let byte = bytes[index]
                 let lowered = words[Int(byte)]
@@ -57,11 +58,14 @@ enum PIIScanner {
                 }
                 // `index` starts a word.
                 let wordStart = index
+                let inIBANLookAlike = afterIBANPrefix
+                afterIBANPrefix = false
                 if ASCII.isDigit(byte), wantsDigits || wanted.contains(.cnResidentID) {
                     let (count, tokenEnd) = digitToken(bytes, from: index, into: groups)
                     let tokenGroups = UnsafeMutableBufferPointer(rebasing: groups[0..<count])
                     let standalone = tokenEnd == end || !ASCII.isLetter(bytes[tokenEnd])
-                    if standalone {
+                    // The digits after "FR33 " belong to an IBAN (valid or not), not to a card or an SSN.
+                    if standalone, !inIBANLookAlike {
                         if wanted.contains(.cardNumber), !found.contains(.cardNumber), hasCardNumber(bytes, tokenGroups) {
                             found.insert(.cardNumber)
                         }
@@ -82,13 +86,20 @@ enum PIIScanner {
                         }
                     }
                     index = tokenEnd
-                } else if ASCII.isLetter(byte), wanted.contains(.iban), !found.contains(.iban), IBANDetector.matches(bytes, at: index) {
-                    found.insert(.iban)
+                } else if ASCII.isLetter(byte), index + 4 < end, ASCII.isLetter(bytes[index + 1]), ASCII.isDigit(bytes[index + 2]),
+                    ASCII.isDigit(bytes[index + 3])
+                {
+                    if wanted.contains(.iban), !found.contains(.iban), IBANDetector.matches(bytes, at: index) { found.insert(.iban) }
+                    afterIBANPrefix = true
                 }
                 // Skip the rest of the word.
                 if index == wordStart { index += 1 }
                 while index < end, ASCII.isAlphanumeric(bytes[index]) { index += 1 }
                 if found == wanted { break }
+                // Only a single space may join an IBAN's groups.
+                if afterIBANPrefix, !(index + 1 < end && bytes[index] == 0x20 && ASCII.isAlphanumeric(bytes[index + 1])) {
+                    afterIBANPrefix = false
+                }
             }
         }
         return found
@@ -117,10 +128,11 @@ enum PIIScanner {
         }
     }
 
-    /// Whether whole groups of the token, alike in their separators, make a valid card number:
-    /// "order 12 4539 1488 0343 6467" holds one.
+    /// Whether the token's first groups, alike in their separators, make a valid card number, as a
+    /// regular expression anchored at the number's start would read it: "4539 1488 0343 6467 12/27"
+    /// holds one; the groups in the middle of a longer number are not tried.
     private static func hasCardNumber(_ bytes: UnsafeBufferPointer<UInt8>, _ groups: UnsafeMutableBufferPointer<Group>) -> Bool {
-        for first in 0..<groups.count {
+        for first in 0..<min(groups.count, 1) {
             // No issuer number starts with 0.
             guard bytes[groups[first].start] != 0x30 else { continue }
             var digits = 0

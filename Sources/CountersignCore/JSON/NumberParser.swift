@@ -62,8 +62,9 @@ enum NumberParser {
         return Decimal(string: String(decoding: text, as: UTF8.self), locale: Locale(identifier: "en_US_POSIX"))
     }
 
-    /// Sign, significand (up to 38 digits) and exponent of decimal number text, or `nil` when the
-    /// text is not a number or has more digits than a `Decimal` holds.
+    /// Sign, significand (up to 38 significant digits, trailing zeros folded into the exponent)
+    /// and exponent of decimal number text, or `nil` when the text is not a number or has more
+    /// significant digits than a `Decimal` holds.
     static func exactComponents(_ text: UnsafeBufferPointer<UInt8>) -> (negative: Bool, significand: UInt128, exponent: Int)? {
         var index = 0
         var negative = false
@@ -73,6 +74,8 @@ enum NumberParser {
         }
         var significand: UInt128 = 0
         var digits = 0
+        /// Zeros after the last non-zero digit, not yet multiplied in.
+        var pendingZeros = 0
         var exponent = 0
         var afterPoint = false
         var sawDigit = false
@@ -80,13 +83,15 @@ enum NumberParser {
             let byte = text[index]
             if ASCII.isDigit(byte) {
                 sawDigit = true
-                if significand == 0, byte == 0x30 {
-                    if afterPoint { exponent -= 1 }
+                if afterPoint { exponent -= 1 }
+                if byte == 0x30 {
+                    if significand != 0 { pendingZeros += 1 }
                 } else {
-                    digits += 1
+                    digits += pendingZeros + 1
                     if digits > 38 { return nil }
+                    for _ in 0..<pendingZeros { significand *= 10 }
                     significand = significand * 10 + UInt128(byte &- 0x30)
-                    if afterPoint { exponent -= 1 }
+                    pendingZeros = 0
                 }
             } else if byte == UInt8(ascii: "."), !afterPoint {
                 afterPoint = true
@@ -101,6 +106,6 @@ enum NumberParser {
             }
             index += 1
         }
-        return sawDigit ? (negative, significand, exponent) : nil
+        return sawDigit ? (negative, significand, exponent + pendingZeros) : nil
     }
 }

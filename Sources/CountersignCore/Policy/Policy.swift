@@ -60,11 +60,15 @@ public struct AmountRules: Sendable, Hashable {
     public var escalateOver: Decimal?
     /// Above this, a held approval is urgent (channels page on-call approvers).
     public var urgentOver: Decimal?
+    /// The same limits for amounts in other currencies, by ISO 4217 code. A proposal in a currency
+    /// that is neither the policy's nor listed here is refused: amounts are never compared across currencies.
+    public var otherCurrencies: [String: AmountRules]
 
-    public init(approveOver: Decimal?, escalateOver: Decimal?, urgentOver: Decimal?) {
+    public init(approveOver: Decimal?, escalateOver: Decimal?, urgentOver: Decimal?, otherCurrencies: [String: AmountRules] = [:]) {
         self.approveOver = approveOver
         self.escalateOver = escalateOver
         self.urgentOver = urgentOver
+        self.otherCurrencies = otherCurrencies
     }
 }
 

@@ -15,9 +15,11 @@ struct ExactDecimal: Sendable, Hashable, Comparable {
         self.exponent = exponent
     }
 
-    /// The same value as `decimal` (NaN becomes zero).
+    /// The same value as `decimal` (NaN becomes zero). A `Decimal` has at most 38 significant
+    /// digits, so its description always parses.
     init(_ decimal: Decimal) {
         let parsed = decimal.isNaN ? nil : decimal.description.withUTF8Bytes { NumberParser.exactComponents($0) }
+        assert(decimal.isNaN || parsed != nil, "unparsable Decimal description \(decimal)")
         self.init(isNegative: parsed?.negative ?? false, significand: parsed?.significand ?? 0, exponent: parsed?.exponent ?? 0)
     }
 
