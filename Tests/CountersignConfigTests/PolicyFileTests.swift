@@ -346,3 +346,31 @@ struct PolicyFileTests {
         #expect(issue.line == 2)
     }
 }
+
+@Suite struct OtherCurrencyTests {
+    @Test func otherCurrenciesHaveTheirOwnLimits() throws {
+        let policy = try PolicyFile.parse(
+            yaml: "amounts:\n  other_currencies:\n    EUR: {approve_over: 100, escalate_over: 200}\n", file: "p.yaml")
+        #expect(policy.amounts.otherCurrencies["EUR"]?.approveOver == 100)
+        let engine = DecisionEngine(policy: policy)
+        let eur = Proposal(agent: "a", operation: "lookup_order", confidence: 1, amount: 150, currency: "EUR", action: "x")
+        #expect(engine.decide(eur).reasons.map(\.code) == ["amount.approve_over"])
+        let usd = Proposal(agent: "a", operation: "lookup_order", confidence: 1, amount: 150, currency: "USD", action: "x")
+        #expect(engine.decide(usd).reasons.isEmpty)
+        let gbp = Proposal(agent: "a", operation: "lookup_order", confidence: 1, amount: 150, currency: "GBP", action: "x")
+        #expect(throws: ProposalError.self) { try engine.validate(gbp) }
+        #expect(throws: Never.self) { try engine.validate(eur) }
+    }
+
+    @Test(arguments: [
+        ("amounts:\n  other_currencies:\n    euro: {approve_over: 1}\n", 3, 5, "three-letter ISO 4217"),
+        ("amounts:\n  other_currencies:\n    EUR: {approve_over: 10, escalate_over: 5}\n", 3, 10, "must not be below approve_over"),
+        ("amounts:\n  other_currencies:\n    EUR: {maybe: 1}\n", 3, 11, "unknown key 'maybe'"),
+    ])
+    func badOtherCurrencies(yaml: String, line: Int, column: Int, fragment: String) throws {
+        let error = try #require(throws: ConfigError.self) { try PolicyFile.parse(yaml: yaml, file: "p.yaml") }
+        let issue = try #require(error.issues.first)
+        #expect(issue.line == line && issue.column == column, "\(issue)")
+        #expect(issue.message.contains(fragment), "\(issue)")
+    }
+}
