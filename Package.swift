@@ -8,31 +8,78 @@ let package = Package(
         .executable(name: "countersign", targets: ["countersign"]),
         .library(name: "CountersignCore", targets: ["CountersignCore"]),
         .library(name: "CountersignConfig", targets: ["CountersignConfig"]),
+        .library(name: "CountersignGateway", targets: ["CountersignGateway"]),
+        .library(name: "CountersignServer", targets: ["CountersignServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
-        // Pure: proposal, verdict, policy model, decision engine, detectors. Foundation only.
+        // Pure: proposal, verdict, policy model, decision engine, detectors, approval state machine. Foundation only.
         .target(name: "CountersignCore"),
         // Policy and server configuration from YAML, with file/line/column errors.
         .target(
             name: "CountersignConfig",
             dependencies: ["CountersignCore", .product(name: "Yams", package: "Yams")]
         ),
-        // Offline work on JSON-lines files: evaluate (and later calibrate, replay, report).
+        // The storage protocol, its records, and the hash-chained audit log every engine shares.
+        .target(
+            name: "CountersignStore",
+            dependencies: ["CountersignCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The store on a SQLite file (GRDB): WAL, synchronous=FULL, group commit.
+        .target(
+            name: "CountersignSQLite",
+            dependencies: ["CountersignStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The application layer: one door per use case (propose, decide, expire, wait, outcome),
+        // waiters woken on commit, and the deadline timer.
+        .target(
+            name: "CountersignGateway",
+            dependencies: [
+                "CountersignCore", "CountersignStore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The HTTP server: API controllers, auth, metrics, assembled as a ServiceLifecycle group.
+        .target(
+            name: "CountersignServer",
+            dependencies: [
+                "CountersignGateway", "CountersignConfig", "CountersignSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
+        ),
+        // Offline work on JSON-lines streams: evaluate (and later calibrate, replay, report).
         .target(name: "CountersignInsights", dependencies: ["CountersignCore"]),
         // The thin command-line front door.
         .executableTarget(
             name: "countersign",
             dependencies: [
-                "CountersignCore", "CountersignConfig", "CountersignInsights",
+                "CountersignCore", "CountersignConfig", "CountersignInsights", "CountersignServer", "CountersignSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "CountersignCoreTests", dependencies: ["CountersignCore"]),
         .testTarget(name: "CountersignConfigTests", dependencies: ["CountersignConfig"]),
+        .testTarget(name: "CountersignStoreTests", dependencies: ["CountersignSQLite", "CountersignGateway"]),
+        .testTarget(
+            name: "CountersignServerTests",
+            dependencies: ["CountersignServer", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(name: "CountersignCLITests", dependencies: ["countersign"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,16 +12,7 @@ extension Verdict {
         writer.raw("[")
         for (index, reason) in reasons.enumerated() {
             if index > 0 { writer.raw(",") }
-            writer.raw("{")
-            writer.key("code")
-            writer.string(reason.code)
-            writer.raw(",")
-            writer.key("level")
-            writer.string(reason.level.rawValue)
-            writer.raw(",")
-            writer.key("detail")
-            writer.string(reason.detail)
-            writer.raw("}")
+            reason.write(to: &writer)
         }
         writer.raw("]")
     }

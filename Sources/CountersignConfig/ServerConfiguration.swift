@@ -1,0 +1,83 @@
+import CountersignCore
+import Foundation
+
+/// `countersign serve`'s configuration (CONTRACT §7), read once at start. Secrets are never in the
+/// file: it names environment variables (`key_env`, `token_env`) and the values are read from there.
+public struct ServerConfiguration: Sendable {
+    public var policy: Policy
+    public var database: Database
+    public var http: HTTP
+    public var agents: [Agent]
+    public var approvers: [Approver]
+
+    /// Where the store lives.
+    public enum Database: Sendable, Hashable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    public struct HTTP: Sendable, Hashable {
+        public var host: String
+        public var port: Int
+        /// The address people reach the console at (links in messages).
+        public var publicURL: String?
+        /// The largest request body accepted (413 beyond).
+        public var maximumBodyBytes: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, maximumBodyBytes: Int = 64 * 1024) {
+            self.host = host
+            self.port = port
+            self.publicURL = publicURL
+            self.maximumBodyBytes = maximumBodyBytes
+        }
+    }
+
+    /// An agent and its key (the secret itself, read from the environment).
+    public struct Agent: Sendable, Hashable {
+        public var name: String
+        public var key: String
+
+        public init(name: String, key: String) {
+            self.name = name
+            self.key = key
+        }
+    }
+
+    /// An approver, their token (from the environment), contacts and limits.
+    public struct Approver: Sendable, Hashable {
+        public var name: String
+        public var token: String
+        public var email: String?
+        public var slackUser: String?
+        public var phone: String?
+        public var rights: ApproverRights
+
+        public init(
+            name: String, token: String, email: String? = nil, slackUser: String? = nil, phone: String? = nil, rights: ApproverRights = .unlimited
+        ) {
+            self.name = name
+            self.token = token
+            self.email = email
+            self.slackUser = slackUser
+            self.phone = phone
+            self.rights = rights
+        }
+    }
+
+    public init(
+        policy: Policy = .default, database: Database = .sqlite(path: "countersign.db"), http: HTTP = HTTP(), agents: [Agent] = [],
+        approvers: [Approver] = []
+    ) {
+        self.policy = policy
+        self.database = database
+        self.http = http
+        self.agents = agents
+        self.approvers = approvers
+    }
+
+    /// No configuration at all: a local trial on loopback with the default policy.
+    public static let trial = ServerConfiguration()
+
+    /// Whether the file named any credential (when not, `serve` generates a trial key and token).
+    public var hasCredentials: Bool { !agents.isEmpty || !approvers.isEmpty }
+}

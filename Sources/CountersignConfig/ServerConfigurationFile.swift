@@ -1,0 +1,171 @@
+import CountersignCore
+import Foundation
+import Yams
+
+/// Reads `serve`'s YAML configuration, reporting every problem with file, line and column.
+public enum ServerConfigurationFile {
+    /// Loads the file at `path`; `environment` supplies the secrets it names.
+    public static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigError)
+        -> ServerConfiguration
+    {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(issues: [ConfigIssue(file: path, line: 0, column: 0, message: "cannot read the file: \(PolicyFile.reason(error))")])
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        return try parse(yaml: text, file: path, directory: directory, environment: environment)
+    }
+
+    /// Parses configuration YAML. Relative paths (policy file, SQLite file) are taken from `directory`.
+    public static func parse(
+        yaml: String, file: String, directory: String = ".", environment: [String: String]
+    ) throws(ConfigError)
+        -> ServerConfiguration
+    {
+        var reader = YAMLReader(file: file)
+        var configuration = ServerConfiguration()
+        if let root = reader.compose(yaml), !reader.isNull(root) {
+            read(root, &configuration, &reader, directory: directory, environment: environment)
+        }
+        reader.sortIssues()
+        guard reader.issues.isEmpty else { throw ConfigError(issues: reader.issues) }
+        return configuration
+    }
+
+    private static func read(
+        _ root: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader, directory: String, environment: [String: String]
+    ) {
+        let keys = ["policy", "database", "http", "agents", "approvers"]
+        for (key, _, value) in reader.mapping(root, "the configuration", allowed: keys) ?? [] {
+            switch key {
+            case "policy":
+                if value.mapping != nil {
+                    var policy = Policy.default
+                    PolicyFile.read(value, into: &policy, &reader)
+                    configuration.policy = policy
+                } else if let path = reader.string(value, "policy") {
+                    do {
+                        configuration.policy = try PolicyFile.load(path: resolve(path, in: directory))
+                    } catch {
+                        reader.record(value, "the policy file \(path) is invalid:\n\(error.description)")
+                    }
+                }
+            case "database": readDatabase(value, &configuration, &reader, directory: directory)
+            case "http": readHTTP(value, &configuration, &reader)
+            case "agents":
+                for item in reader.sequence(value, "agents") ?? [] {
+                    guard let members = reader.mapping(item, "an agent", allowed: ["name", "key_env"]) else { continue }
+                    let name = members.first { $0.key == "name" }.flatMap { reader.string($0.value, "agents[].name") }
+                    let secret = readSecret(members, "key_env", item, &reader, environment)
+                    guard let name, let secret else {
+                        if name == nil { reader.record(item, "an agent needs a name") }
+                        continue
+                    }
+                    if configuration.agents.contains(where: { $0.name == name }) { reader.record(item, "agent \(name) is listed twice") }
+                    configuration.agents.append(.init(name: name, key: secret))
+                }
+            case "approvers":
+                for item in reader.sequence(value, "approvers") ?? [] {
+                    readApprover(item, &configuration, &reader, environment)
+                }
+            default: break
+            }
+        }
+        let secrets = configuration.agents.map(\.key) + configuration.approvers.map(\.token)
+        if Set(secrets).count != secrets.count {
+            reader.record(root.mark, "two credentials share the same secret: every agent key and approver token must be unique")
+        }
+    }
+
+    private static func readApprover(
+        _ item: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader, _ environment: [String: String]
+    ) {
+        let keys = ["name", "token_env", "email", "slack_user", "phone", "may_approve"]
+        guard let members = reader.mapping(item, "an approver", allowed: keys) else { return }
+        var name: String?
+        var approver = ServerConfiguration.Approver(name: "", token: "")
+        for (key, _, value) in members {
+            switch key {
+            case "name": name = reader.string(value, "approvers[].name")
+            case "email": approver.email = reader.string(value, "approvers[].email")
+            case "slack_user": approver.slackUser = reader.string(value, "approvers[].slack_user")
+            case "phone": approver.phone = reader.string(value, "approvers[].phone")
+            case "may_approve":
+                for (limit, _, limitValue) in reader.mapping(value, "may_approve", allowed: ["risk_classes", "max_amount"]) ?? [] {
+                    if limit == "max_amount" {
+                        approver.rights.maxAmount = reader.decimal(limitValue, "may_approve.max_amount")
+                    } else if let list = reader.sequence(limitValue, "may_approve.risk_classes") {
+                        approver.rights.riskClasses = Set(list.compactMap { reader.string($0, "may_approve.risk_classes entries") })
+                    }
+                }
+            default: break
+            }
+        }
+        let token = readSecret(members, "token_env", item, &reader, environment)
+        guard let name, let token else {
+            if name == nil { reader.record(item, "an approver needs a name") }
+            return
+        }
+        if configuration.approvers.contains(where: { $0.name == name }) { reader.record(item, "approver \(name) is listed twice") }
+        approver.name = name
+        approver.token = token
+        configuration.approvers.append(approver)
+    }
+
+    /// A secret named by `<key>: VARIABLE`: the variable must be set, non-empty, and long enough.
+    private static func readSecret(
+        _ members: [(key: String, keyNode: Node, value: Node)], _ key: String, _ item: Node, _ reader: inout YAMLReader,
+        _ environment: [String: String]
+    ) -> String? {
+        guard let node = members.first(where: { $0.key == key })?.value else {
+            reader.record(item, "\(key) is required: the name of the environment variable that holds the secret")
+            return nil
+        }
+        guard let variable = reader.string(node, key) else { return nil }
+        guard let secret = environment[variable], !secret.isEmpty else {
+            reader.record(node, "the environment variable \(variable) is not set")
+            return nil
+        }
+        guard secret.utf8.count >= 16 else {
+            reader.record(node, "the secret in \(variable) is shorter than 16 characters")
+            return nil
+        }
+        return secret
+    }
+
+    private static func readDatabase(_ node: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader, directory: String) {
+        guard let members = reader.mapping(node, "database", allowed: ["sqlite", "postgres"]) else { return }
+        guard members.count == 1, let (key, _, value) = members.first else {
+            reader.record(node, "database must name exactly one of sqlite or postgres")
+            return
+        }
+        guard let text = reader.string(value, "database.\(key)") else { return }
+        configuration.database = key == "sqlite" ? .sqlite(path: resolve(text, in: directory)) : .postgres(url: text)
+    }
+
+    private static func readHTTP(_ node: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader) {
+        for (key, _, value) in reader.mapping(node, "http", allowed: ["host", "port", "public_url", "max_body_bytes"]) ?? [] {
+            switch key {
+            case "host": configuration.http.host = reader.string(value, "http.host") ?? configuration.http.host
+            case "port":
+                if let port = reader.integer(value, "http.port", minimum: 0), port <= 65535 {
+                    configuration.http.port = port
+                } else {
+                    reader.record(value, "http.port must be between 0 and 65535")
+                }
+            case "public_url": configuration.http.publicURL = reader.string(value, "http.public_url")
+            default:
+                configuration.http.maximumBodyBytes =
+                    reader.integer(value, "http.max_body_bytes", minimum: 1024) ?? configuration.http.maximumBodyBytes
+            }
+        }
+    }
+
+    static func resolve(_ path: String, in directory: String) -> String {
+        path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
+    }
+}

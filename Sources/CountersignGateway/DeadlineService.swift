@@ -1,0 +1,36 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The deadline timer: expires overdue approvals on start (the server may have been down when
+/// they fell due), then sleeps until the next deadline, woken early when a sooner one is created.
+/// Expiry runs here, apart from requests, so one stuck approval never holds up the queue.
+public struct DeadlineService: Service {
+    let gateway: Gateway
+    /// The longest sleep; a safety net should the store change under us (another process).
+    let maximumSleep: TimeInterval
+
+    public init(gateway: Gateway, maximumSleep: TimeInterval = 30) {
+        self.gateway = gateway
+        self.maximumSleep = maximumSleep
+    }
+
+    public func run() async throws {
+        let logger = gateway.logger
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let expired = try await gateway.expireDue()
+                    if expired > 0 { logger.info("expired overdue approvals", metadata: ["count": "\(expired)"]) }
+                    gateway.metrics.pendingApprovals(try await gateway.store.pendingCount())
+                    let next = try await gateway.store.nextDeadline()
+                    let wake = min(next ?? .distantFuture, Date().addingTimeInterval(maximumSleep))
+                    await gateway.deadlines.sleep(until: wake)
+                } catch {
+                    logger.error("deadline timer failed; retrying", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+}

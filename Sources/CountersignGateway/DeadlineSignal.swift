@@ -1,0 +1,72 @@
+import Foundation
+import Synchronization
+
+/// Wakes the deadline timer when an approval is created that is due before the instant the timer
+/// sleeps towards. Deadlines scheduled while the timer is busy make its next sleep return at once,
+/// so it re-reads the store.
+public final class DeadlineSignal: Sendable {
+    private struct State {
+        /// What the timer sleeps towards, while it sleeps.
+        var target: Date?
+        var continuation: CheckedContinuation<Void, Never>?
+        /// The earliest deadline scheduled since the timer last woke.
+        var earliestScheduled: Date?
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// A new pending approval is due at `deadline` (call after its commit).
+    func schedule(_ deadline: Date) {
+        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.earliestScheduled = min(state.earliestScheduled ?? deadline, deadline)
+            guard let target = state.target, deadline < target else { return nil }
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        continuation?.resume()
+    }
+
+    /// Sleeps until `deadline`, returning early when something due sooner is scheduled or the
+    /// task is cancelled.
+    func sleep(until deadline: Date) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                let interval = max(deadline.timeIntervalSinceNow, 0)
+                try? await Task.sleep(for: .milliseconds(Int64((interval * 1000).rounded(.up))))
+                self.wake()
+            }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let now = state.withLock { state -> Bool in
+                        if let earliest = state.earliestScheduled, earliest < deadline { return true }
+                        state.target = deadline
+                        state.continuation = continuation
+                        return false
+                    }
+                    if now || Task.isCancelled { self.wake(continuation: now ? continuation : nil) }
+                }
+            } onCancel: {
+                self.wake()
+            }
+            group.cancelAll()
+        }
+        state.withLock { state in
+            state.target = nil
+            state.earliestScheduled = nil
+        }
+    }
+
+    private func wake(continuation direct: CheckedContinuation<Void, Never>? = nil) {
+        if let direct {
+            direct.resume()
+            return
+        }
+        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        continuation?.resume()
+    }
+}

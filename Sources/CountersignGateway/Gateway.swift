@@ -1,0 +1,256 @@
+import CountersignCore
+import CountersignStore
+import Foundation
+import Logging
+
+/// The application layer: one method per use case. Each loads what it needs from the store, asks
+/// the pure core what should happen, commits the result in one transaction (state, audit entry),
+/// and only then wakes waiters. The HTTP API, the console, channels and the deadline timer are
+/// adapters that authenticate, translate and call these methods.
+public final class Gateway: Sendable {
+    public struct Configuration: Sendable {
+        public var policy: Policy
+        /// The longest a long poll may wait.
+        public var maximumWait: Duration
+
+        public init(policy: Policy, maximumWait: Duration = .seconds(300)) {
+            self.policy = policy
+            self.maximumWait = maximumWait
+        }
+    }
+
+    public let store: any GatewayStore
+    public let engine: DecisionEngine
+    public let waiters: ApprovalWaiters
+    public let deadlines: DeadlineSignal
+    let configuration: Configuration
+    let metrics: GatewayMetrics
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    public init(
+        store: any GatewayStore, configuration: Configuration, metrics: GatewayMetrics? = nil, logger: Logger = Logger(label: "countersign"),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.configuration = configuration
+        self.engine = DecisionEngine(policy: configuration.policy)
+        self.waiters = ApprovalWaiters()
+        self.deadlines = DeadlineSignal()
+        self.metrics = metrics ?? .discarding(policy: configuration.policy)
+        self.logger = logger
+        self.now = now
+    }
+
+    public var policy: Policy { configuration.policy }
+
+    // MARK: Propose
+
+    /// The result of a proposal: the stored proposal (with its approval when held) and whether it
+    /// is new or the one an earlier request with the same idempotency key created.
+    public struct Proposed: Sendable {
+        public var view: ProposalView
+        public var created: Bool
+    }
+
+    /// Decides a proposal and stores it, with its approval when the level holds it for a human.
+    public func propose(_ proposal: Proposal, by principal: Principal) async throws -> Proposed {
+        guard case .agent(let agent) = principal else {
+            throw GatewayError(.forbidden, code: "agents_only", "only agents propose actions")
+        }
+        guard proposal.agent == agent else {
+            throw GatewayError(.forbidden, code: "agent_mismatch", "this key belongs to agent \(agent), not \(proposal.agent)")
+        }
+        do {
+            try engine.validate(proposal)
+        } catch {
+            throw GatewayError.proposal(error)
+        }
+        let rules = policy.approvals
+        if let timeout = proposal.timeoutSeconds, timeout > rules.maxTimeout {
+            throw GatewayError(
+                .invalid, code: "invalid_proposal", "timeout must be at most \(DurationText.format(rules.maxTimeout)) (approvals.max_timeout)")
+        }
+        let now = now()
+        let engine = engine
+        let result = try await store.propose(
+            agent: agent, idempotencyKey: proposal.idempotencyKey, history: engine.historyQuery(for: proposal, now: now)
+        ) { history in
+            let verdict = engine.decide(proposal, history: history)
+            let record = ProposalRecord(id: Identifier.make(), proposal: proposal, verdict: verdict, createdAt: now)
+            var approval: ApprovalRecord?
+            if verdict.level.holdsForHuman {
+                approval = ApprovalRecord(
+                    id: Identifier.make(), proposalID: record.id, status: .pending,
+                    deadline: now.addingTimeInterval(proposal.timeoutSeconds ?? rules.timeout), fallback: proposal.fallback ?? rules.fallback,
+                    createdAt: now)
+            }
+            return PreparedProposal(proposal: record, approval: approval, audit: [AuditEvents.proposal(record, approval)])
+        }
+        switch result {
+        case .existing(let view):
+            return Proposed(view: view, created: false)
+        case .created(let view):
+            metrics.proposed(operation: proposal.operation, level: view.proposal.verdict.level)
+            if let approval = view.approval {
+                deadlines.schedule(approval.deadline)
+                logger.info(
+                    "proposal held for a human",
+                    metadata: [
+                        "proposal.id": "\(view.proposal.id)", "approval.id": "\(approval.id)", "agent": "\(agent)",
+                        "level": "\(view.proposal.verdict.level.rawValue)",
+                    ])
+            }
+            return Proposed(view: view, created: true)
+        }
+    }
+
+    // MARK: Decide
+
+    /// A human answers a held proposal. Exactly one decision wins; a second one, one after the
+    /// deadline, or one the approver may not make is refused and changes nothing.
+    public func decide(approvalID: String, _ decision: HumanDecision, comment: String?, by principal: Principal) async throws -> ApprovalView {
+        guard case .approver(let name, let rights) = principal else {
+            throw GatewayError(.forbidden, code: "approvers_only", "an agent key can never decide an approval")
+        }
+        let now = now()
+        let result = try await store.transition(approvalID: approvalID) { view in
+            var machine = view.approval.stateMachine
+            var refusal = rights.refusal(riskClass: view.proposal.verdict.riskClass, amount: view.proposal.proposal.amount)
+            if view.proposal.proposal.agent == name { refusal = "may not decide an action they proposed" }
+            switch machine.decide(decision, at: now, refusal: refusal) {
+            case .refuse(let why): return .refuse(why)
+            case .resolve(let status):
+                return .resolve(
+                    status: status, by: name, at: now, comment: comment,
+                    audit: AuditEvents.decision(view, decision: decision, status: status, by: name, at: now, comment: comment))
+            }
+        }
+        switch result {
+        case .notFound:
+            throw GatewayError(.notFound, code: "not_found", "no approval \(approvalID)")
+        case .resolved(let view):
+            resolved(view)
+            return view
+        case .refused(let refusal, let view):
+            if case .pastDeadline = refusal { _ = try? await expire(approvalID: approvalID) }
+            throw Self.error(refusal, view)
+        }
+    }
+
+    // MARK: Expire
+
+    /// Ends an approval whose deadline has passed with its fallback; does nothing otherwise.
+    @discardableResult
+    public func expire(approvalID: String) async throws -> ApprovalView? {
+        let now = now()
+        let result = try await store.transition(approvalID: approvalID) { view in
+            var machine = view.approval.stateMachine
+            switch machine.expire(at: now) {
+            case .refuse(let why): return .refuse(why)
+            case .resolve(let status):
+                return .resolve(status: status, by: "system", at: now, comment: nil, audit: AuditEvents.expiry(view, at: now))
+            }
+        }
+        guard case .resolved(let view) = result else { return nil }
+        resolved(view)
+        logger.info("approval expired; fallback applies", metadata: ["approval.id": "\(approvalID)"])
+        return view
+    }
+
+    /// Expires every approval that is due, in batches; returns how many expired.
+    @discardableResult
+    public func expireDue() async throws -> Int {
+        var expired = 0
+        while true {
+            let due = try await store.dueApprovals(at: now(), limit: 200)
+            for id in due where try await expire(approvalID: id) != nil { expired += 1 }
+            if due.count < 200 { return expired }
+        }
+    }
+
+    // MARK: Wait
+
+    /// The approval now, or, when it is pending and `timeout` is positive, as soon as it is
+    /// decided or expires (woken on commit), or when `timeout` passes.
+    public func wait(approvalID: String, timeout: Duration, by principal: Principal) async throws -> ApprovalView {
+        let timeout = min(timeout, configuration.maximumWait)
+        let slot = timeout > .zero ? waiters.register(approvalID) : nil
+        defer { if let slot { waiters.unregister(approvalID, slot) } }
+        guard let view = try await store.approval(id: approvalID) else {
+            throw GatewayError(.notFound, code: "not_found", "no approval \(approvalID)")
+        }
+        try authorize(view, principal)
+        guard view.approval.status == .pending, let slot else { return view }
+        metrics.waiting(waiters.count)
+        return await slot.value(timeout: timeout) ?? view
+    }
+
+    /// One proposal with its approval.
+    public func proposal(id: String, by principal: Principal) async throws -> ProposalView {
+        guard let view = try await store.proposal(id: id) else { throw GatewayError(.notFound, code: "not_found", "no proposal \(id)") }
+        if case .agent(let name) = principal, view.proposal.proposal.agent != name {
+            throw GatewayError(.notFound, code: "not_found", "no proposal \(id)")
+        }
+        return view
+    }
+
+    /// The queue: approvals newest first, optionally of one status.
+    public func approvals(
+        status: ApprovalStatus?, after cursor: ApprovalCursor?, limit: Int, by principal: Principal
+    ) async throws
+        -> [ApprovalView]
+    {
+        guard case .approver = principal else { throw GatewayError(.forbidden, code: "approvers_only", "only approvers see the queue") }
+        return try await store.approvals(status: status, after: cursor, limit: min(max(limit, 1), 200))
+    }
+
+    // MARK: Outcomes
+
+    /// Records what happened after execution, once per proposal.
+    public func recordOutcome(proposalID: String, _ outcome: Outcome, detail: String?, by principal: Principal) async throws -> ProposalView {
+        guard let view = try await store.proposal(id: proposalID) else {
+            throw GatewayError(.notFound, code: "not_found", "no proposal \(proposalID)")
+        }
+        if case .agent(let name) = principal, view.proposal.proposal.agent != name {
+            throw GatewayError(.notFound, code: "not_found", "no proposal \(proposalID)")
+        }
+        let record = OutcomeRecord(outcome: outcome, detail: detail, reportedBy: principal.name, at: now())
+        switch try await store.recordOutcome(proposalID: proposalID, record) {
+        case .recorded(let view): return view
+        case .alreadyRecorded(let view):
+            throw GatewayError(
+                .conflict, code: "outcome_recorded", "an outcome (\(view.proposal.outcome?.outcome.rawValue ?? "")) is already recorded")
+        case .notFound: throw GatewayError(.notFound, code: "not_found", "no proposal \(proposalID)")
+        }
+    }
+
+    // MARK: Helpers
+
+    private func resolved(_ view: ApprovalView) {
+        waiters.resolve(view)
+        let waited = (view.approval.decidedAt ?? now()).timeIntervalSince(view.approval.createdAt)
+        if view.approval.status == .expired { metrics.expired(waited: waited) } else { metrics.decided(view.approval.status, waited: waited) }
+    }
+
+    /// Agents see only their own approvals; approvers see all.
+    private func authorize(_ view: ApprovalView, _ principal: Principal) throws {
+        if case .agent(let name) = principal, view.proposal.proposal.agent != name {
+            throw GatewayError(.notFound, code: "not_found", "no approval \(view.approval.id)")
+        }
+    }
+
+    static func error(_ refusal: ApprovalStateMachine.Refusal, _ view: ApprovalView) -> GatewayError {
+        switch refusal {
+        case .notPending(let status):
+            let by = view.approval.decidedBy.map { " by \($0)" } ?? ""
+            return GatewayError(.conflict, code: "not_pending", "the approval is no longer pending: it was \(status.rawValue)\(by)")
+        case .pastDeadline(let deadline):
+            return GatewayError(.conflict, code: "past_deadline", "the deadline \(Timestamp.format(deadline)) has passed; the fallback applies")
+        case .notAllowed(let why):
+            return GatewayError(.forbidden, code: "not_allowed", "this approver \(why)")
+        case .notDue(let deadline):
+            return GatewayError(.conflict, code: "not_due", "the approval is not due until \(Timestamp.format(deadline))")
+        }
+    }
+}

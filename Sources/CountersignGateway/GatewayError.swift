@@ -1,0 +1,32 @@
+import CountersignCore
+
+/// Why a use case refused. Each has a stable code and an HTTP status; messages never carry secrets.
+public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// 400/422: the input is malformed or cannot be judged.
+        case invalid
+        /// 403: the caller may not do this.
+        case forbidden
+        /// 404
+        case notFound
+        /// 409: the state no longer allows it (decided, expired, already recorded).
+        case conflict
+    }
+
+    public var kind: Kind
+    /// Stable code: `invalid_proposal`, `not_allowed`, `not_found`, `not_pending`, `past_deadline`, …
+    public var code: String
+    public var message: String
+
+    public init(_ kind: Kind, code: String, _ message: String) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+
+    public static func proposal(_ error: ProposalError) -> GatewayError {
+        GatewayError(.invalid, code: error.code, error.message)
+    }
+}

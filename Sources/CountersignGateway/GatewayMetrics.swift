@@ -1,0 +1,46 @@
+import CoreMetrics
+import CountersignCore
+import Foundation
+
+/// The gateway's metrics, made by whatever factory the server hands in (Prometheus in `serve`).
+/// Labels are bounded: the operation label is the operation's name only when the policy names it.
+public struct GatewayMetrics: Sendable {
+    private let factory: any MetricsFactory
+    private let knownOperations: Set<String>
+    private let pending: Gauge
+    private let expiries: Counter
+    private let waitingRequests: Gauge
+
+    public init(factory: any MetricsFactory, policy: Policy) {
+        self.factory = factory
+        knownOperations = Set(policy.operations.keys)
+        pending = Gauge(label: "countersign_approvals_pending", factory: factory)
+        expiries = Counter(label: "countersign_approvals_expired_total", factory: factory)
+        waitingRequests = Gauge(label: "countersign_waiting_requests", factory: factory)
+    }
+
+    /// A metrics sink that drops everything (tests, offline tools).
+    public static func discarding(policy: Policy) -> GatewayMetrics {
+        GatewayMetrics(factory: NOOPMetricsHandler.instance, policy: policy)
+    }
+
+    func proposed(operation: String, level: Level) {
+        let operation = knownOperations.contains(operation) ? operation : "other"
+        Counter(label: "countersign_proposals_total", dimensions: [("level", level.rawValue), ("operation", operation)], factory: factory)
+            .increment()
+    }
+
+    func decided(_ status: ApprovalStatus, waited: TimeInterval) {
+        Counter(label: "countersign_decisions_total", dimensions: [("status", status.rawValue)], factory: factory).increment()
+        Recorder(label: "countersign_approval_wait_seconds", dimensions: [], aggregate: true, factory: factory).record(waited)
+    }
+
+    func expired(waited: TimeInterval) {
+        expiries.increment()
+        Recorder(label: "countersign_approval_wait_seconds", dimensions: [], aggregate: true, factory: factory).record(waited)
+    }
+
+    func pendingApprovals(_ count: Int) { pending.record(count) }
+
+    func waiting(_ count: Int) { waitingRequests.record(count) }
+}

@@ -1,0 +1,73 @@
+import GRDB
+
+/// The schema, owned by the store and applied by `migrate()`. Constraints live here: SQLite checks
+/// every status, level and outcome, and that an approval is decided exactly when it is not pending.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: proposals, approvals, audit log, credentials") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE proposals (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        agent TEXT NOT NULL,
+                        idempotency_key TEXT,
+                        operation TEXT NOT NULL,
+                        risk_class TEXT NOT NULL,
+                        subject TEXT,
+                        confidence REAL NOT NULL CHECK (confidence >= 0 AND confidence <= 1),
+                        amount TEXT,
+                        level TEXT NOT NULL CHECK (level IN ('auto', 'notify', 'approve', 'escalate')),
+                        base_level TEXT NOT NULL CHECK (base_level IN ('auto', 'notify', 'approve', 'escalate')),
+                        reasons TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        outcome TEXT CHECK (outcome IN ('succeeded', 'failed', 'erroneous')),
+                        outcome_detail TEXT,
+                        outcome_by TEXT,
+                        outcome_at INTEGER,
+                        CHECK ((outcome IS NULL) = (outcome_at IS NULL)),
+                        UNIQUE (agent, idempotency_key)
+                    );
+                    CREATE INDEX proposals_by_subject ON proposals (subject, created_at) WHERE subject IS NOT NULL;
+                    CREATE TABLE approvals (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        proposal_id TEXT NOT NULL UNIQUE REFERENCES proposals (id),
+                        agent TEXT NOT NULL,
+                        subject TEXT,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'taken_over', 'expired')),
+                        deadline INTEGER NOT NULL,
+                        fallback TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        decided_by TEXT,
+                        decided_at INTEGER,
+                        comment TEXT,
+                        CHECK ((status = 'pending') = (decided_at IS NULL))
+                    );
+                    CREATE INDEX approvals_pending_by_deadline ON approvals (deadline) WHERE status = 'pending';
+                    CREATE INDEX approvals_by_creation ON approvals (created_at, id);
+                    CREATE INDEX approvals_by_status ON approvals (status, created_at, id);
+                    CREATE INDEX approvals_decided_by_agent_subject ON approvals (agent, subject, decided_at)
+                        WHERE status IN ('approved', 'rejected', 'taken_over');
+                    CREATE TABLE audit_log (
+                        seq INTEGER PRIMARY KEY NOT NULL,
+                        at INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        proposal_id TEXT NOT NULL,
+                        approval_id TEXT,
+                        actor TEXT NOT NULL,
+                        data TEXT NOT NULL,
+                        prev_hash TEXT NOT NULL,
+                        hash TEXT NOT NULL UNIQUE
+                    );
+                    CREATE TABLE credentials (
+                        role TEXT NOT NULL CHECK (role IN ('agent', 'approver')),
+                        name TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        PRIMARY KEY (role, name)
+                    );
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,130 @@
+import CountersignCore
+import CountersignStore
+import Foundation
+import GRDB
+
+/// Reading and writing rows. Every helper runs inside the caller's transaction.
+extension SQLiteStore {
+    static let proposalColumns = """
+        p.id AS p_id, p.body AS p_body, p.level AS p_level, p.base_level AS p_base_level, p.risk_class AS p_risk_class, \
+        p.reasons AS p_reasons, p.created_at AS p_created_at, p.outcome AS p_outcome, p.outcome_detail AS p_outcome_detail, \
+        p.outcome_by AS p_outcome_by, p.outcome_at AS p_outcome_at
+        """
+
+    static func insert(_ db: Database, _ record: ProposalRecord) throws {
+        let proposal = record.proposal
+        try db.execute(
+            sql: """
+                INSERT INTO proposals (id, agent, idempotency_key, operation, risk_class, subject, confidence, amount, level,
+                    base_level, reasons, body, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                record.id, proposal.agent, proposal.idempotencyKey, proposal.operation, record.verdict.riskClass, proposal.subject,
+                proposal.confidence, proposal.amount.map { "\($0)" }, record.verdict.level.rawValue, record.verdict.baseLevel.rawValue,
+                String(decoding: record.verdict.reasonsJSON, as: UTF8.self), String(decoding: proposal.jsonBytes, as: UTF8.self),
+                Millis.from(record.createdAt),
+            ])
+    }
+
+    static func insert(_ db: Database, _ approval: ApprovalRecord, of record: ProposalRecord) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO approvals (id, proposal_id, agent, subject, status, deadline, fallback, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                approval.id, approval.proposalID, record.proposal.agent, record.proposal.subject, approval.status.rawValue,
+                Millis.from(approval.deadline), approval.fallback, Millis.from(approval.createdAt),
+            ])
+    }
+
+    /// Appends an event to the audit chain, after the last entry, in the caller's transaction.
+    static func append(_ db: Database, _ event: AuditEvent) throws {
+        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        let sequence: Int64 = (last?["seq"] ?? 0) + 1
+        let previous: String = last?["hash"] ?? AuditChain.genesis
+        let hash = AuditChain.hash(previous: previous, sequence: sequence, event: event)
+        var writer = JSONWriter(capacity: 128)
+        writer.value(event.data)
+        try db.execute(
+            sql: """
+                INSERT INTO audit_log (seq, at, kind, proposal_id, approval_id, actor, data, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                sequence, Millis.from(event.at), event.kind, event.proposalID, event.approvalID, event.actor,
+                String(decoding: writer.bytes, as: UTF8.self), previous, hash,
+            ])
+    }
+
+    static func history(_ db: Database, _ query: HistoryQuery) throws -> SubjectHistory {
+        var history = SubjectHistory()
+        if query.recentLimit > 0 {
+            history.recentProposals = try Row.fetchAll(
+                db,
+                sql: "SELECT created_at, confidence FROM proposals WHERE subject = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?",
+                arguments: [query.subject, Millis.from(query.recentSince), query.recentLimit]
+            ).map { PastProposal(at: Millis.date($0["created_at"]), confidence: $0["confidence"]) }
+        }
+        if let since = query.approvalsSince {
+            history.approvalCount =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM proposals WHERE subject = ? AND created_at >= ? AND base_level = 'approve'",
+                    arguments: [query.subject, Millis.from(since)]) ?? 0
+        }
+        if query.decisionLimit > 0 {
+            history.recentDecisions = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT status FROM approvals WHERE agent = ? AND subject = ? AND status IN ('approved', 'rejected', 'taken_over')
+                    ORDER BY decided_at DESC LIMIT ?
+                    """,
+                arguments: [query.agent, query.subject, query.decisionLimit]
+            ).compactMap(PastDecision.init(rawValue:))
+        }
+        return history
+    }
+
+    static func proposalView(_ db: Database, id: String) throws -> ProposalView? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(proposalColumns) FROM proposals p WHERE p.id = ?", arguments: [id]) else {
+            return nil
+        }
+        let proposal = try proposalRecord(row)
+        let approval = try Row.fetchOne(db, sql: "SELECT * FROM approvals WHERE proposal_id = ?", arguments: [id]).map(approvalRecord)
+        return ProposalView(proposal: proposal, approval: approval)
+    }
+
+    static func approvalView(_ db: Database, id: String) throws -> ApprovalView? {
+        try Row.fetchOne(
+            db, sql: "SELECT a.*, \(proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id WHERE a.id = ?",
+            arguments: [id]
+        ).map(approvalView)
+    }
+
+    static func approvalView(_ row: Row) throws -> ApprovalView {
+        ApprovalView(approval: approvalRecord(row), proposal: try proposalRecord(row))
+    }
+
+    static func approvalRecord(_ row: Row) -> ApprovalRecord {
+        ApprovalRecord(
+            id: row["id"], proposalID: row["proposal_id"], status: ApprovalStatus(rawValue: row["status"]) ?? .pending,
+            deadline: Millis.date(row["deadline"]), fallback: row["fallback"], createdAt: Millis.date(row["created_at"]),
+            decidedBy: row["decided_by"], decidedAt: (row["decided_at"] as Int64?).map(Millis.date), comment: row["comment"])
+    }
+
+    static func proposalRecord(_ row: Row) throws -> ProposalRecord {
+        let body: String = row["p_body"]
+        let proposal = try Proposal.decode(json: Array(body.utf8))
+        let reasons = try Reason.decodeList(json: Array((row["p_reasons"] as String).utf8))
+        let verdict = Verdict(
+            level: Level(rawValue: row["p_level"]) ?? .escalate, riskClass: row["p_risk_class"], reasons: reasons,
+            baseLevel: Level(rawValue: row["p_base_level"]) ?? .escalate)
+        var outcome: OutcomeRecord?
+        if let name: String = row["p_outcome"], let value = Outcome(rawValue: name) {
+            outcome = OutcomeRecord(
+                outcome: value, detail: row["p_outcome_detail"], reportedBy: row["p_outcome_by"] ?? "", at: Millis.date(row["p_outcome_at"]))
+        }
+        return ProposalRecord(id: row["p_id"], proposal: proposal, verdict: verdict, createdAt: Millis.date(row["p_created_at"]), outcome: outcome)
+    }
+}

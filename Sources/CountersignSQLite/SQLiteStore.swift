@@ -1,0 +1,200 @@
+import CountersignCore
+import CountersignStore
+import Foundation
+import GRDB
+
+/// The gateway's store on a SQLite file: WAL journal, `synchronous=FULL` (a commit is on disk
+/// before any response), constraints in the schema, and concurrent writes sharing commits.
+public final class SQLiteStore: GatewayStore {
+    /// Where the file lives and how writes are grouped.
+    public struct Configuration: Sendable {
+        public var path: String
+        /// The most writes one commit takes.
+        public var maximumBatch: Int
+
+        public init(path: String, maximumBatch: Int = 256) {
+            self.path = path
+            self.maximumBatch = maximumBatch
+        }
+    }
+
+    let pool: DatabasePool
+    private let committer: GroupCommitter
+
+    /// Opens (creating if needed) the database file. Call `migrate()` before use.
+    public init(configuration: Configuration) throws {
+        var config = GRDB.Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        // Several processes (a second `serve`, `audit verify`) may open the file: wait, don't fail.
+        config.busyMode = .timeout(10)
+        pool = try DatabasePool(path: configuration.path, configuration: config)
+        committer = GroupCommitter(writer: pool, maximumBatch: configuration.maximumBatch)
+    }
+
+    public func migrate() async throws {
+        try SQLiteSchema.migrator.migrate(pool)
+    }
+
+    // MARK: Proposals
+
+    public func propose(
+        agent: String, idempotencyKey: String?, history: HistoryQuery?,
+        prepare: @escaping @Sendable (SubjectHistory) -> PreparedProposal
+    ) async throws -> ProposeResult {
+        try await committer.write { db in
+            if let idempotencyKey,
+                let id = try String.fetchOne(
+                    db, sql: "SELECT id FROM proposals WHERE agent = ? AND idempotency_key = ?", arguments: [agent, idempotencyKey]),
+                let existing = try Self.proposalView(db, id: id)
+            {
+                return .existing(existing)
+            }
+            let subjectHistory = try history.map { try Self.history(db, $0) } ?? .empty
+            let prepared = prepare(subjectHistory)
+            try Self.insert(db, prepared.proposal)
+            if let approval = prepared.approval { try Self.insert(db, approval, of: prepared.proposal) }
+            for event in prepared.audit { try Self.append(db, event) }
+            return .created(ProposalView(proposal: prepared.proposal, approval: prepared.approval))
+        }
+    }
+
+    public func proposal(id: String) async throws -> ProposalView? {
+        try await pool.read { db in try Self.proposalView(db, id: id) }
+    }
+
+    public func approval(id: String) async throws -> ApprovalView? {
+        try await pool.read { db in try Self.approvalView(db, id: id) }
+    }
+
+    public func approvals(status: ApprovalStatus?, after cursor: ApprovalCursor?, limit: Int) async throws -> [ApprovalView] {
+        try await pool.read { db in
+            var sql = "SELECT a.*, \(Self.proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id WHERE 1 = 1"
+            var arguments: StatementArguments = []
+            if let status {
+                sql += " AND a.status = ?"
+                arguments += [status.rawValue]
+            }
+            if let cursor {
+                sql += " AND (a.created_at < ? OR (a.created_at = ? AND a.id < ?))"
+                arguments += [Millis.from(cursor.createdAt), Millis.from(cursor.createdAt), cursor.id]
+            }
+            sql += " ORDER BY a.created_at DESC, a.id DESC LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.approvalView)
+        }
+    }
+
+    // MARK: Approvals
+
+    public func transition(
+        approvalID: String, _ transition: @escaping @Sendable (ApprovalView) -> Transition
+    ) async throws -> TransitionResult {
+        try await committer.write { db in
+            guard let view = try Self.approvalView(db, id: approvalID) else { return .notFound }
+            switch transition(view) {
+            case .refuse(let refusal):
+                return .refused(refusal, view)
+            case .resolve(let status, let by, let at, let comment, let audit):
+                try db.execute(
+                    sql: """
+                        UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?
+                        WHERE id = ? AND status = 'pending'
+                        """,
+                    arguments: [status.rawValue, by, Millis.from(at), comment, approvalID])
+                guard db.changesCount == 1 else {
+                    let current = try Self.approvalView(db, id: approvalID) ?? view
+                    return .refused(.notPending(current.approval.status), current)
+                }
+                try Self.append(db, audit)
+                var resolved = view
+                resolved.approval.status = status
+                resolved.approval.decidedBy = by
+                resolved.approval.decidedAt = Millis.date(Millis.from(at))
+                resolved.approval.comment = comment
+                return .resolved(resolved)
+            }
+        }
+    }
+
+    public func dueApprovals(at now: Date, limit: Int) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM approvals WHERE status = 'pending' AND deadline <= ? ORDER BY deadline LIMIT ?",
+                arguments: [Millis.from(now), limit])
+        }
+    }
+
+    public func nextDeadline() async throws -> Date? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(deadline) FROM approvals WHERE status = 'pending'").map(Millis.date)
+        }
+    }
+
+    public func pendingCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM approvals WHERE status = 'pending'") ?? 0 }
+    }
+
+    // MARK: Outcomes
+
+    public func recordOutcome(proposalID: String, _ outcome: OutcomeRecord) async throws -> OutcomeResult {
+        try await committer.write { db in
+            guard let view = try Self.proposalView(db, id: proposalID) else { return .notFound }
+            if view.proposal.outcome != nil { return .alreadyRecorded(view) }
+            try db.execute(
+                sql: "UPDATE proposals SET outcome = ?, outcome_detail = ?, outcome_by = ?, outcome_at = ? WHERE id = ? AND outcome IS NULL",
+                arguments: [outcome.outcome.rawValue, outcome.detail, outcome.reportedBy, Millis.from(outcome.at), proposalID])
+            var data: [JSONMember] = [JSONMember("outcome", .string(outcome.outcome.rawValue))]
+            if let detail = outcome.detail { data.append(JSONMember("detail", .string(detail))) }
+            try Self.append(
+                db,
+                AuditEvent(
+                    kind: "outcome", at: outcome.at, proposalID: proposalID, approvalID: view.approval?.id, actor: outcome.reportedBy,
+                    data: .object(data)))
+            var recorded = view
+            recorded.proposal.outcome = outcome
+            return .recorded(recorded)
+        }
+    }
+
+    // MARK: Audit and credentials
+
+    public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [sequence, limit]).map {
+                row in
+                let data: String = row["data"]
+                let value =
+                    (try? Array(data.utf8).withUnsafeBufferPointer { buffer in
+                        var reader = JSONReader(buffer)
+                        return try reader.readValue()
+                    }) ?? .string(data)
+                return AuditEntry(
+                    sequence: row["seq"],
+                    event: AuditEvent(
+                        kind: row["kind"], at: Millis.date(row["at"]), proposalID: row["proposal_id"], approvalID: row["approval_id"],
+                        actor: row["actor"], data: value),
+                    previousHash: row["prev_hash"], hash: row["hash"])
+            }
+        }
+    }
+
+    public func credentials() async throws -> [StoredCredential] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT role, name, hash FROM credentials ORDER BY role, name").compactMap { row in
+                guard let role = StoredCredential.Role(rawValue: row["role"]) else { return nil }
+                return StoredCredential(role: role, name: row["name"], hash: row["hash"])
+            }
+        }
+    }
+
+    public func saveCredential(_ credential: StoredCredential) async throws {
+        try await committer.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO credentials (role, name, hash) VALUES (?, ?, ?)",
+                arguments: [credential.role.rawValue, credential.name, credential.hash])
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import CountersignCore
+import CountersignGateway
+import Hummingbird
+
+/// An error the API renders as `{"error": {"code", "message"}}` with its status.
+public struct APIError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    static let unauthorized = APIError(
+        .unauthorized, code: "unauthorized", "a valid agent key or approver token is required (Authorization: Bearer …)")
+
+    static func invalidParameter(_ name: String, _ expectation: String) -> APIError {
+        APIError(.badRequest, code: "invalid_parameter", "\(name) \(expectation)")
+    }
+
+    /// The API form of a use case's refusal.
+    init(_ error: GatewayError) {
+        let status: HTTPResponse.Status =
+            switch error.kind {
+            case .invalid: error.code == "invalid_json" ? .badRequest : .unprocessableContent
+            case .forbidden: .forbidden
+            case .notFound: .notFound
+            case .conflict: .conflict
+            }
+        self.init(status, code: error.code, error.message)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var writer = JSONWriter(capacity: 128)
+        writer.raw("{\"error\":{")
+        writer.key("code")
+        writer.string(code)
+        writer.raw(",")
+        writer.key("message")
+        writer.string(message)
+        writer.raw("}}")
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+    }
+}

@@ -1,0 +1,77 @@
+import CountersignCore
+import CountersignGateway
+import CountersignStore
+import Foundation
+import Hummingbird
+
+/// `GET /v1/approvals`, `GET /v1/approvals/{id}?wait=N`, `POST /v1/approvals/{id}/decision`.
+struct ApprovalsController {
+    typealias Context = CountersignRequestContext
+    let gateway: Gateway
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.get(use: list)
+        group.get(":id", use: show)
+        group.post(":id/decision", use: decide)
+    }
+
+    /// The queue, newest first, a page at a time.
+    @Sendable func list(_ request: Request, context: Context) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = request.uri.queryParameters
+        var status: ApprovalStatus?
+        if let name = query.get("status") {
+            guard let value = ApprovalStatus(rawValue: name) else {
+                throw APIError.invalidParameter("status", "must be one of \(ApprovalStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            status = value
+        }
+        var limit = 50
+        if let text = query.get("limit") {
+            guard let value = Int(text), (1...200).contains(value) else {
+                throw APIError.invalidParameter("limit", "must be a whole number from 1 to 200")
+            }
+            limit = value
+        }
+        var cursor: ApprovalCursor?
+        if let token = query.get("cursor") {
+            guard let value = ApprovalCursor(token: token) else { throw APIError.invalidParameter("cursor", "is not a cursor this server issued") }
+            cursor = value
+        }
+        let page = try await gateway.approvals(status: status, after: cursor, limit: limit + 1, by: principal)
+        let items = Array(page.prefix(limit))
+        let next = page.count > limit ? items.last.map { ApprovalCursor(createdAt: $0.approval.createdAt, id: $0.approval.id).token } : nil
+        return APIEncoding.response(APIEncoding.approvals(items, nextCursor: next))
+    }
+
+    /// The approval; with `wait`, long-polls until it is decided or expires, or the wait ends.
+    @Sendable func show(_ request: Request, context: Context) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var wait = Duration.zero
+        if let text = request.uri.queryParameters.get("wait") {
+            guard let seconds = Double(text), seconds.isFinite, (0...300).contains(seconds) else {
+                throw APIError.invalidParameter("wait", "must be a number of seconds from 0 to 300")
+            }
+            wait = .milliseconds(Int64(seconds * 1000))
+        }
+        let view = try await gateway.wait(approvalID: try context.parameters.require("id"), timeout: wait, by: principal)
+        return APIEncoding.response(APIEncoding.approval(view))
+    }
+
+    /// `{"decision": "approve" | "reject" | "take_over", "comment": "…"}`
+    @Sendable func decide(_ request: Request, context: Context) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await request.jsonObject(context: context)
+        guard let name = body["decision"]?.stringValue, let decision = HumanDecision(rawValue: name) else {
+            throw APIError(.unprocessableContent, code: "invalid_decision", "decision must be one of approve, reject, take_over")
+        }
+        var comment: String?
+        switch body["comment"] {
+        case .none, .some(.null): comment = nil
+        case .some(.string(let text)) where text.count <= 2000: comment = text.isEmpty ? nil : text
+        default: throw APIError(.unprocessableContent, code: "invalid_decision", "comment must be a string of at most 2000 characters")
+        }
+        let view = try await gateway.decide(approvalID: try context.parameters.require("id"), decision, comment: comment, by: principal)
+        return APIEncoding.response(APIEncoding.approval(view))
+    }
+}

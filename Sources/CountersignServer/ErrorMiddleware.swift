@@ -1,0 +1,38 @@
+import CountersignGateway
+import Hummingbird
+import Logging
+
+/// Turns every error into the API's JSON error form: use-case refusals with their status, the
+/// framework's own (unknown route, body too large) with theirs, and anything else as a 500 that
+/// names no internals (the details go to the log).
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = CountersignRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as GatewayError {
+            throw APIError(error)
+        } catch let error as HTTPError {
+            throw Self.translate(error.status, message: error.body)
+        } catch let error as any HTTPResponseError {
+            // The framework's own errors (a body over the limit, …).
+            throw Self.translate(error.status, message: nil)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            throw APIError(.internalServerError, code: "internal", "the request could not be completed; see the server log")
+        }
+    }
+
+    static func translate(_ status: HTTPResponse.Status, message: String?) -> APIError {
+        switch status {
+        case .notFound: APIError(.notFound, code: "not_found", "no such resource")
+        case .contentTooLarge: APIError(.contentTooLarge, code: "payload_too_large", "the request body is larger than the server accepts")
+        case .methodNotAllowed: APIError(.methodNotAllowed, code: "method_not_allowed", "this method is not allowed here")
+        case .badRequest: APIError(.badRequest, code: "invalid_request", message ?? "the request is malformed")
+        default: APIError(status, code: "http_\(status.code)", message ?? status.reasonPhrase)
+        }
+    }
+}

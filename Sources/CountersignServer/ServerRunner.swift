@@ -1,0 +1,99 @@
+import CountersignConfig
+import CountersignCore
+import CountersignGateway
+import CountersignSQLite
+import CountersignStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// `countersign serve`: opens and migrates the store, sets up credentials, and runs the HTTP server
+/// and the deadline timer until SIGTERM or SIGINT, then shuts down gracefully.
+public enum ServerRunner {
+    /// The trial principals' names, when the configuration names no credential.
+    public static let trialAgent = "trial-agent"
+    public static let trialApprover = "trial-approver"
+
+    public static func run(configuration: ServerConfiguration, logger: Logger, print: @escaping @Sendable (String) -> Void) async throws {
+        let store = try await openStore(configuration.database)
+        let credentials = try await credentials(for: configuration, store: store, print: print)
+        let (application, _) = try CountersignApplication.build(
+            configuration: configuration, store: store, credentials: credentials, logger: logger)
+        print("countersign is listening on http://\(configuration.http.host):\(configuration.http.port) (\(describe(configuration.database)))")
+        try await application.runService()
+    }
+
+    /// Opens and migrates the configured store.
+    public static func openStore(_ database: ServerConfiguration.Database) async throws -> any GatewayStore {
+        switch database {
+        case .sqlite(let path):
+            let store = try SQLiteStore(configuration: .init(path: path))
+            try await store.migrate()
+            return store
+        case .postgres:
+            throw ServerError("PostgreSQL is not supported by this build yet; use database: {sqlite: FILE}")
+        }
+    }
+
+    /// The credentials the server accepts: the configuration's, or, with none configured, a trial
+    /// agent key and approver token generated at first start, printed once, and kept hashed in the store.
+    static func credentials(
+        for configuration: ServerConfiguration, store: any GatewayStore, print: @Sendable (String) -> Void
+    ) async throws
+        -> [Authenticator.Credential]
+    {
+        if configuration.hasCredentials {
+            return configuration.agents.map { .init(secret: $0.key, principal: .agent($0.name)) }
+                + configuration.approvers.map { .init(secret: $0.token, principal: .approver($0.name, $0.rights)) }
+        }
+        var stored = try await store.credentials()
+        if stored.isEmpty {
+            let agentKey = "cs_agent_" + randomSecret()
+            let approverToken = "cs_approver_" + randomSecret()
+            let fresh = [
+                StoredCredential(role: .agent, name: trialAgent, hash: Authenticator.hex(Authenticator.hash(agentKey))),
+                StoredCredential(role: .approver, name: trialApprover, hash: Authenticator.hex(Authenticator.hash(approverToken))),
+            ]
+            for credential in fresh { try await store.saveCredential(credential) }
+            stored = fresh
+            print(
+                """
+                No configuration: starting a local trial with the default policy. These credentials are shown once;
+                only their hashes are kept (in the database).
+                  agent key (\(trialAgent)):        \(agentKey)
+                  approver token (\(trialApprover)): \(approverToken)
+                Try: curl -H 'Authorization: Bearer \(agentKey)' -d '{"agent":"\(trialAgent)","operation":"refund","confidence":0.9,"amount":120,"action":"Refund order A-1"}' http://\(configuration.http.host):\(configuration.http.port)/v1/proposals
+                """)
+        } else {
+            print("Trial credentials were shown at first start (their hashes are in the database).")
+        }
+        return stored.compactMap { credential in
+            guard let hash = Authenticator.bytes(hex: credential.hash) else { return nil }
+            switch credential.role {
+            case .agent: return .init(hash: hash, principal: .agent(credential.name))
+            case .approver: return .init(hash: hash, principal: .approver(credential.name, .unlimited))
+            }
+        }
+    }
+
+    /// 32 random bytes, base64url without padding.
+    static func randomSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func describe(_ database: ServerConfiguration.Database) -> String {
+        switch database {
+        case .sqlite(let path): "SQLite \(path)"
+        case .postgres: "PostgreSQL"
+        }
+    }
+}
+
+/// A server start-up problem, explained.
+public struct ServerError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,109 @@
+import CountersignCore
+import Crypto
+import Foundation
+
+/// One thing that happened, as the audit log records it.
+public struct AuditEvent: Sendable, Hashable {
+    /// `proposal`, `decision`, `expiry` or `outcome`.
+    public var kind: String
+    public var at: Date
+    public var proposalID: String
+    public var approvalID: String?
+    /// Who did it: an agent, an approver, or `system` (the deadline timer).
+    public var actor: String
+    /// The facts, as a JSON object.
+    public var data: JSONValue
+
+    public init(kind: String, at: Date, proposalID: String, approvalID: String?, actor: String, data: JSONValue) {
+        self.kind = kind
+        self.at = at
+        self.proposalID = proposalID
+        self.approvalID = approvalID
+        self.actor = actor
+        self.data = data
+    }
+}
+
+/// An audit event in the chain.
+public struct AuditEntry: Sendable, Hashable {
+    public var sequence: Int64
+    public var event: AuditEvent
+    public var previousHash: String
+    public var hash: String
+
+    public init(sequence: Int64, event: AuditEvent, previousHash: String, hash: String) {
+        self.sequence = sequence
+        self.event = event
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+}
+
+/// The tamper-evident chain: each entry's hash is SHA-256 over the previous entry's hash and a
+/// canonical encoding of the entry (its sequence number and event, keys sorted, times in
+/// milliseconds), so changing, removing or reordering any entry breaks every hash after it.
+public enum AuditChain {
+    /// The "previous hash" of the first entry.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// The hash of an entry that follows `previous`.
+    public static func hash(previous: String, sequence: Int64, event: AuditEvent) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array(previous.utf8))
+        hasher.update(data: canonical(sequence: sequence, event: event))
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The canonical bytes of an entry: compact JSON, keys sorted at every level.
+    public static func canonical(sequence: Int64, event: AuditEvent) -> [UInt8] {
+        var members: [JSONMember] = [
+            JSONMember("actor", .string(event.actor)),
+            JSONMember("at", .number(String(Millis.from(event.at)))),
+            JSONMember("data", event.data),
+            JSONMember("kind", .string(event.kind)),
+            JSONMember("proposal_id", .string(event.proposalID)),
+            JSONMember("sequence", .number(String(sequence))),
+        ]
+        if let approvalID = event.approvalID { members.append(JSONMember("approval_id", .string(approvalID))) }
+        var writer = JSONWriter(capacity: 256)
+        writer.value(sorted(.object(members)))
+        return writer.bytes
+    }
+
+    private static func sorted(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            return .object(members.map { JSONMember($0.key, sorted($0.value)) }.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) })
+        case .array(let items): return .array(items.map(sorted))
+        default: return value
+        }
+    }
+
+    /// Why the chain is broken at an entry.
+    public struct Break: Sendable, Hashable, CustomStringConvertible {
+        public var sequence: Int64
+        public var problem: String
+        public var description: String { "audit entry \(sequence): \(problem)" }
+    }
+
+    /// Checks entries in order, continuing from `previous` (the last good hash) and the expected
+    /// next sequence number; returns the first break.
+    public static func verify(
+        _ entries: [AuditEntry], previous: inout String, expectedSequence: inout Int64
+    ) -> Break? {
+        for entry in entries {
+            if entry.sequence != expectedSequence {
+                return Break(sequence: entry.sequence, problem: "expected entry \(expectedSequence) here: entries are missing or reordered")
+            }
+            if entry.previousHash != previous {
+                return Break(sequence: entry.sequence, problem: "its previous hash does not match the entry before it")
+            }
+            if hash(previous: previous, sequence: entry.sequence, event: entry.event) != entry.hash {
+                return Break(sequence: entry.sequence, problem: "its content does not match its hash: the entry was changed")
+            }
+            previous = entry.hash
+            expectedSequence += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,112 @@
+import CountersignCore
+import Foundation
+
+/// Where the gateway keeps proposals, approvals, outcomes and the audit log. Every method that
+/// changes state does so in **one transaction**, appending its audit entry in the same commit,
+/// and returns only after the commit is durable. SQLite implements it today; PostgreSQL next.
+public protocol GatewayStore: Sendable {
+    /// Creates the schema or brings it up to date.
+    func migrate() async throws
+
+    /// In one transaction: if `agent` already sent `idempotencyKey`, returns that proposal
+    /// unchanged; otherwise reads the subject's history for `history`, asks `prepare` (pure, quick)
+    /// for the records, and inserts the proposal, its approval and their audit entries.
+    func propose(
+        agent: String, idempotencyKey: String?, history: HistoryQuery?,
+        prepare: @escaping @Sendable (SubjectHistory) -> PreparedProposal
+    ) async throws -> ProposeResult
+
+    /// A proposal and its approval.
+    func proposal(id: String) async throws -> ProposalView?
+
+    /// An approval and its proposal.
+    func approval(id: String) async throws -> ApprovalView?
+
+    /// Approvals newest first, optionally of one status, starting after `cursor`.
+    func approvals(status: ApprovalStatus?, after cursor: ApprovalCursor?, limit: Int) async throws -> [ApprovalView]
+
+    /// In one transaction: loads the approval, asks `transition` (pure) what to do, and when it
+    /// resolves, changes the approval **only if it is still pending** and appends the audit entry.
+    func transition(
+        approvalID: String, _ transition: @escaping @Sendable (ApprovalView) -> Transition
+    ) async throws -> TransitionResult
+
+    /// Ids of pending approvals whose deadline is at or before `now`, earliest first.
+    func dueApprovals(at now: Date, limit: Int) async throws -> [String]
+
+    /// The earliest deadline of a pending approval.
+    func nextDeadline() async throws -> Date?
+
+    /// How many approvals are pending.
+    func pendingCount() async throws -> Int
+
+    /// In one transaction: records the outcome of a proposal (once) and its audit entry.
+    func recordOutcome(proposalID: String, _ outcome: OutcomeRecord) async throws -> OutcomeResult
+
+    /// Audit entries in order, starting after `sequence`.
+    func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry]
+
+    /// Credential hashes kept by the store (the generated trial key and token), by role and name.
+    func credentials() async throws -> [StoredCredential]
+
+    /// Keeps a credential hash (insert or replace).
+    func saveCredential(_ credential: StoredCredential) async throws
+}
+
+/// What `prepare` hands back for insertion.
+public struct PreparedProposal: Sendable {
+    public var proposal: ProposalRecord
+    public var approval: ApprovalRecord?
+    public var audit: [AuditEvent]
+
+    public init(proposal: ProposalRecord, approval: ApprovalRecord?, audit: [AuditEvent]) {
+        self.proposal = proposal
+        self.approval = approval
+        self.audit = audit
+    }
+}
+
+/// The result of `propose`.
+public enum ProposeResult: Sendable {
+    case created(ProposalView)
+    /// The agent sent this idempotency key before: the first proposal, unchanged.
+    case existing(ProposalView)
+}
+
+/// What a transition asks the store to do.
+public enum Transition: Sendable {
+    /// End the approval: the status, who, when, an optional comment, and the audit entry.
+    case resolve(status: ApprovalStatus, by: String, at: Date, comment: String?, audit: AuditEvent)
+    /// Change nothing.
+    case refuse(ApprovalStateMachine.Refusal)
+}
+
+/// The result of `transition`.
+public enum TransitionResult: Sendable {
+    case resolved(ApprovalView)
+    case refused(ApprovalStateMachine.Refusal, ApprovalView)
+    case notFound
+}
+
+/// The result of `recordOutcome`.
+public enum OutcomeResult: Sendable {
+    case recorded(ProposalView)
+    /// An outcome was already recorded; it is kept.
+    case alreadyRecorded(ProposalView)
+    case notFound
+}
+
+/// A credential's hash as the store keeps it.
+public struct StoredCredential: Sendable, Hashable {
+    public enum Role: String, Sendable { case agent, approver }
+    public var role: Role
+    public var name: String
+    /// Hex SHA-256 of the secret.
+    public var hash: String
+
+    public init(role: Role, name: String, hash: String) {
+        self.role = role
+        self.name = name
+        self.hash = hash
+    }
+}

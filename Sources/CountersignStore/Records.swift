@@ -1,0 +1,116 @@
+import CountersignCore
+import Foundation
+
+/// A decided proposal as stored: what the agent sent, what the policy said, and what happened after.
+public struct ProposalRecord: Sendable, Hashable {
+    public var id: String
+    public var proposal: Proposal
+    public var verdict: Verdict
+    /// When the gateway received it (the server's clock).
+    public var createdAt: Date
+    public var outcome: OutcomeRecord?
+
+    public init(id: String, proposal: Proposal, verdict: Verdict, createdAt: Date, outcome: OutcomeRecord? = nil) {
+        self.id = id
+        self.proposal = proposal
+        self.verdict = verdict
+        self.createdAt = createdAt
+        self.outcome = outcome
+    }
+}
+
+/// What the agent (or an approver) reported after execution.
+public struct OutcomeRecord: Sendable, Hashable {
+    public var outcome: Outcome
+    public var detail: String?
+    public var reportedBy: String
+    public var at: Date
+
+    public init(outcome: Outcome, detail: String?, reportedBy: String, at: Date) {
+        self.outcome = outcome
+        self.detail = detail
+        self.reportedBy = reportedBy
+        self.at = at
+    }
+}
+
+/// The durable record of a held proposal.
+public struct ApprovalRecord: Sendable, Hashable {
+    public var id: String
+    public var proposalID: String
+    public var status: ApprovalStatus
+    public var deadline: Date
+    /// The safe action when the answer is no, or no answer comes.
+    public var fallback: String
+    public var createdAt: Date
+    public var decidedBy: String?
+    public var decidedAt: Date?
+    public var comment: String?
+
+    public init(
+        id: String, proposalID: String, status: ApprovalStatus, deadline: Date, fallback: String, createdAt: Date,
+        decidedBy: String? = nil, decidedAt: Date? = nil, comment: String? = nil
+    ) {
+        self.id = id
+        self.proposalID = proposalID
+        self.status = status
+        self.deadline = deadline
+        self.fallback = fallback
+        self.createdAt = createdAt
+        self.decidedBy = decidedBy
+        self.decidedAt = decidedAt
+        self.comment = comment
+    }
+
+    /// The lifecycle as a pure state machine, starting from this record.
+    public var stateMachine: ApprovalStateMachine { ApprovalStateMachine(status: status, deadline: deadline) }
+}
+
+/// An approval with the proposal it holds: what the API and the console show.
+public struct ApprovalView: Sendable, Hashable {
+    public var approval: ApprovalRecord
+    public var proposal: ProposalRecord
+
+    public init(approval: ApprovalRecord, proposal: ProposalRecord) {
+        self.approval = approval
+        self.proposal = proposal
+    }
+}
+
+/// A proposal and, when it was held, its approval.
+public struct ProposalView: Sendable, Hashable {
+    public var proposal: ProposalRecord
+    public var approval: ApprovalRecord?
+
+    public init(proposal: ProposalRecord, approval: ApprovalRecord?) {
+        self.proposal = proposal
+        self.approval = approval
+    }
+}
+
+/// Where a page of approvals ends: the next page starts after it.
+public struct ApprovalCursor: Sendable, Hashable {
+    public var createdAt: Date
+    public var id: String
+
+    public init(createdAt: Date, id: String) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+
+    /// `"<milliseconds>.<id>"`, opaque to clients.
+    public var token: String { "\(Millis.from(createdAt)).\(id)" }
+
+    public init?(token: String) {
+        guard let dot = token.firstIndex(of: "."), let millis = Int64(token[..<dot]) else { return nil }
+        let id = String(token[token.index(after: dot)...])
+        guard !id.isEmpty, id.count <= 64 else { return nil }
+        self.init(createdAt: Millis.date(millis), id: id)
+    }
+}
+
+/// Instants as integer milliseconds since 1970, the stores' time column type.
+public enum Millis {
+    public static func from(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    public static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import CountersignServer
+import CountersignStore
+import Foundation
+
+extension Countersign {
+    /// `countersign audit …`
+    struct Audit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Work with the tamper-evident audit log.", subcommands: [Verify.self])
+    }
+}
+
+extension Countersign.Audit {
+    /// `countersign audit verify [--db PATH]`
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the audit chain; names the first broken entry and exits 1 if there is one.")
+
+        @Option(help: "The SQLite database file.")
+        var db: String = "countersign.db"
+
+        func run() async throws {
+            guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no database at \(db)") }
+            let store = try await ServerRunner.openStore(.sqlite(path: db))
+            let report = try await AuditVerifier.verify(store)
+            if let broken = report.firstBreak {
+                print("audit chain BROKEN at entry \(broken.sequence): \(broken.problem) (\(report.verified) entries before it verified)")
+                throw ExitCode(1)
+            }
+            print("audit chain intact: \(report.verified) entries verified")
+        }
+    }
+}
