@@ -75,12 +75,17 @@ let package = Package(
         ),
         .testTarget(name: "CountersignCoreTests", dependencies: ["CountersignCore"]),
         .testTarget(name: "CountersignConfigTests", dependencies: ["CountersignConfig"]),
-        .testTarget(name: "CountersignStoreTests", dependencies: ["CountersignSQLite", "CountersignGateway"]),
+        .testTarget(
+            name: "CountersignStoreTests",
+            dependencies: ["CountersignSQLite", "CountersignGateway", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "CountersignServerTests",
-            dependencies: ["CountersignServer", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "CountersignServer", .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
+            ]
         ),
-        .testTarget(name: "CountersignCLITests", dependencies: ["countersign"]),
+        .testTarget(name: "CountersignCLITests", dependencies: ["countersign", "CountersignSQLite"]),
     ],
     swiftLanguageModes: [.v6]
 )

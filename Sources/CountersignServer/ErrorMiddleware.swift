@@ -31,8 +31,11 @@ struct ErrorMiddleware: RouterMiddleware {
         case .notFound: APIError(.notFound, code: "not_found", "no such resource")
         case .contentTooLarge: APIError(.contentTooLarge, code: "payload_too_large", "the request body is larger than the server accepts")
         case .methodNotAllowed: APIError(.methodNotAllowed, code: "method_not_allowed", "this method is not allowed here")
-        case .badRequest: APIError(.badRequest, code: "invalid_request", message ?? "the request is malformed")
-        default: APIError(status, code: "http_\(status.code)", message ?? status.reasonPhrase)
+        case .badRequest: APIError(.badRequest, code: "invalid_parameter", message ?? "the request is malformed")
+        default:
+            status.code >= 500
+                ? APIError(status, code: "internal", "the request could not be completed; see the server log")
+                : APIError(status, code: "invalid_parameter", message ?? status.reasonPhrase)
         }
     }
 }

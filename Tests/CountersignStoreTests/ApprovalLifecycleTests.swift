@@ -1,0 +1,140 @@
+import CountersignCore
+import CountersignGateway
+import CountersignStore
+import Foundation
+import Testing
+
+/// Decisions, deadlines, waiting and outcomes through the gateway's doors.
+@Suite struct ApprovalLifecycleTests {
+    @Test(arguments: [(HumanDecision.approve, ApprovalStatus.approved), (.reject, .rejected), (.takeOver, .takenOver)])
+    func aDecisionEndsTheApprovalOnce(decision: HumanDecision, status: ApprovalStatus) async throws {
+        let gateway = try await makeGateway(.sqlite)
+        let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
+        let decided = try await gateway.decide(approvalID: id, decision, comment: "checked", by: alice)
+        #expect(decided.approval.status == status)
+        #expect(decided.approval.decidedBy == "alice")
+        #expect(decided.approval.comment == "checked")
+        let again = await #expect(throws: GatewayError.self) { try await gateway.decide(approvalID: id, .approve, comment: nil, by: bob) }
+        #expect(again?.code == "not_pending")
+        #expect(again?.kind == .conflict)
+    }
+
+    @Test func anAgentKeyCanNeverDecide() async throws {
+        let gateway = try await makeGateway(.sqlite)
+        let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
+        let error = await #expect(throws: GatewayError.self) { try await gateway.decide(approvalID: id, .approve, comment: nil, by: agent) }
+        #expect(error?.code == "approvers_only")
+        #expect(try await gateway.store.approval(id: id)?.approval.status == .pending)
+    }
+
+    @Test(arguments: [
+        (ApproverRights(riskClasses: ["read_only"]), "may not decide financial"),
+        (ApproverRights(maxAmount: 100), "may not decide amounts over 100.00"),
+    ])
+    func approversAreLimitedByTheirRights(rights: ApproverRights, message: String) async throws {
+        let gateway = try await makeGateway(.sqlite)
+        let id = try #require(try await gateway.propose(heldRefund(amount: 120), by: agent).view.approval?.id)
+        let error = await #expect(throws: GatewayError.self) {
+            try await gateway.decide(approvalID: id, .approve, comment: nil, by: .approver("carol", rights))
+        }
+        #expect(error?.code == "not_allowed")
+        #expect(error?.message.contains(message) == true)
+        #expect(try await gateway.store.approval(id: id)?.approval.status == .pending)
+    }
+
+    @Test func nobodyDecidesAnActionTheyProposed() async throws {
+        let gateway = try await makeGateway(.sqlite)
+        let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
+        let error = await #expect(throws: GatewayError.self) {
+            try await gateway.decide(approvalID: id, .approve, comment: nil, by: .approver("support-bot", .unlimited))
+        }
+        #expect(error?.code == "not_allowed")
+    }
+
+    @Test func aDecisionAfterTheDeadlineIsRefusedAndTheFallbackApplies() async throws {
+        let clock = TestClock()
+        let gateway = try await makeGateway(.sqlite, clock: clock)
+        let id = try #require(try await gateway.propose(heldRefund(timeout: 60), by: agent).view.approval?.id)
+        clock.advance(60)
+        let error = await #expect(throws: GatewayError.self) { try await gateway.decide(approvalID: id, .approve, comment: nil, by: alice) }
+        #expect(error?.code == "past_deadline")
+        let stored = try #require(try await gateway.store.approval(id: id))
+        #expect(stored.approval.status == .expired)
+        #expect(stored.approval.fallback == Policy.default.approvals.fallback)
+    }
+
+    @Test func dueApprovalsExpireExactlyOnceAndOthersWait() async throws {
+        let clock = TestClock()
+        let gateway = try await makeGateway(.sqlite, clock: clock)
+        let soon = try #require(try await gateway.propose(heldRefund("s", timeout: 10), by: agent).view.approval?.id)
+        let later = try #require(try await gateway.propose(heldRefund("l", subject: "c-2", timeout: 1000), by: agent).view.approval?.id)
+        #expect(try await gateway.expireDue() == 0)
+        clock.advance(10)
+        async let first = gateway.expireDue()
+        async let second = gateway.expireDue()
+        #expect(try await first + second == 1)
+        #expect(try await gateway.store.approval(id: soon)?.approval.status == .expired)
+        #expect(try await gateway.store.approval(id: later)?.approval.status == .pending)
+        let expiries = try await gateway.store.auditEntries(after: 0, limit: 100).filter { $0.event.kind == "expiry" }
+        #expect(expiries.map(\.event.approvalID) == [soon])
+        #expect(try await gateway.store.nextDeadline() == (try await gateway.store.approval(id: later))?.approval.deadline)
+    }
+
+    @Test func aTimeoutLongerThanThePolicyAllowsIsRefused() async throws {
+        let gateway = try await makeGateway(.sqlite)
+        let error = await #expect(throws: GatewayError.self) { try await gateway.propose(heldRefund(timeout: 8 * 86400), by: agent) }
+        #expect(error?.code == "invalid_proposal")
+    }
+
+    @Test func anAgentProposesOnlyAsItself() async throws {
+        let gateway = try await makeGateway(.sqlite)
+        let error = await #expect(throws: GatewayError.self) { try await gateway.propose(heldRefund(), by: .agent("billing-bot")) }
+        #expect(error?.code == "agent_mismatch")
+    }
+
+    @Test func aWaitingRequestIsWokenTheMomentTheDecisionCommits() async throws {
+        let gateway = try await makeGateway(.sqlite)
+        let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
+        let clock = ContinuousClock()
+        async let waited: (ApprovalView, Duration) = {
+            let start = clock.now
+            let view = try await gateway.wait(approvalID: id, timeout: .seconds(30), by: agent)
+            return (view, clock.now - start)
+        }()
+        try await Task.sleep(for: .milliseconds(200))
+        let decidedAt = clock.now
+        _ = try await gateway.decide(approvalID: id, .approve, comment: nil, by: alice)
+        let (view, elapsed) = try await waited
+        #expect(view.approval.status == .approved)
+        // Woken by the commit, not by a poll or the 30 s timeout.
+        #expect(elapsed < .seconds(5))
+        #expect(clock.now - decidedAt < .seconds(1))
+    }
+
+    @Test func aWaitEndsWithThePendingApprovalWhenItsTimeRunsOut() async throws {
+        let gateway = try await makeGateway(.sqlite)
+        let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
+        let view = try await gateway.wait(approvalID: id, timeout: .milliseconds(100), by: agent)
+        #expect(view.approval.status == .pending)
+        #expect(gateway.waiters.count == 0)
+    }
+
+    @Test func agentsSeeOnlyTheirOwnApprovals() async throws {
+        let gateway = try await makeGateway(.sqlite)
+        let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
+        let error = await #expect(throws: GatewayError.self) { try await gateway.wait(approvalID: id, timeout: .zero, by: .agent("other")) }
+        #expect(error?.code == "not_found")
+    }
+
+    @Test func anOutcomeIsRecordedOnceAndAudited() async throws {
+        let gateway = try await makeGateway(.sqlite)
+        let proposal = Proposal(agent: "support-bot", operation: "lookup_order", confidence: 0.99, action: "Look up A-1")
+        let id = try await gateway.propose(proposal, by: agent).view.proposal.id
+        let view = try await gateway.recordOutcome(proposalID: id, .erroneous, detail: "wrong order", by: agent)
+        #expect(view.proposal.outcome?.outcome == .erroneous)
+        let error = await #expect(throws: GatewayError.self) { try await gateway.recordOutcome(proposalID: id, .succeeded, detail: nil, by: agent) }
+        #expect(error?.code == "outcome_recorded")
+        let kinds = try await gateway.store.auditEntries(after: 0, limit: 10).map(\.event.kind)
+        #expect(kinds == ["proposal", "outcome"])
+    }
+}

@@ -1,0 +1,187 @@
+import CountersignCore
+import CountersignGateway
+import CountersignStore
+import Foundation
+import Testing
+
+/// The storage protocol's promises, through the gateway, for every engine.
+@Suite struct StoreConformanceTests {
+    @Test(arguments: StoreKind.allCases)
+    func aHeldProposalIsStoredWithItsApprovalAndAuditEntry(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let result = try await gateway.propose(heldRefund("k-1"), by: agent)
+        #expect(result.created)
+        let approval = try #require(result.view.approval)
+        #expect(approval.status == .pending)
+        #expect(result.view.proposal.verdict.level == .approve)
+        let stored = try #require(try await gateway.store.approval(id: approval.id))
+        #expect(stored.proposal.proposal == heldRefund("k-1"))
+        #expect(stored.proposal.verdict.reasons.map(\.code) == ["confidence.financial"])
+        let audit = try await gateway.store.auditEntries(after: 0, limit: 10)
+        #expect(audit.map(\.event.kind) == ["proposal"])
+        #expect(audit.first?.event.approvalID == approval.id)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func theSameIdempotencyKeyFromTheSameAgentCreatesNothing(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let first = try await gateway.propose(heldRefund("k-1"), by: agent)
+        // A retry, even with a different body, returns the first verdict.
+        let retry = try await gateway.propose(heldRefund("k-1", amount: 9000), by: agent)
+        #expect(!retry.created)
+        #expect(retry.view.proposal.id == first.view.proposal.id)
+        #expect(retry.view.approval?.id == first.view.approval?.id)
+        // Another agent's key space is its own.
+        var other = heldRefund("k-1")
+        other.agent = "billing-bot"
+        let third = try await gateway.propose(other, by: .agent("billing-bot"))
+        #expect(third.created)
+        #expect(try await gateway.store.auditEntries(after: 0, limit: 10).count == 2)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentRetriesOfOneKeyCreateOneProposal(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<20 { group.addTask { try await gateway.propose(heldRefund("same"), by: agent).view.proposal.id } }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(ids.count == 1)
+        #expect(try await gateway.store.pendingCount() == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func exactlyOneOfManyConcurrentDecisionsWins(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let approvalID = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
+        let outcomes = await withTaskGroup(of: Result<ApprovalView, any Error>.self) { group in
+            for index in 0..<16 {
+                group.addTask {
+                    let approver = Principal.approver("approver-\(index)", .unlimited)
+                    do {
+                        return .success(
+                            try await gateway.decide(approvalID: approvalID, index % 2 == 0 ? .approve : .reject, comment: nil, by: approver))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let winners = outcomes.compactMap { try? $0.get() }
+        #expect(winners.count == 1)
+        let conflicts = outcomes.compactMap { result -> GatewayError? in
+            if case .failure(let error) = result { return error as? GatewayError }
+            return nil
+        }
+        #expect(conflicts.count == 15)
+        #expect(conflicts.allSatisfy { $0.code == "not_pending" })
+        let stored = try #require(try await gateway.store.approval(id: approvalID))
+        #expect(stored.approval.status == winners[0].approval.status)
+        #expect(stored.approval.decidedBy == winners[0].approval.decidedBy)
+        let kinds = try await gateway.store.auditEntries(after: 0, limit: 100).map(\.event.kind)
+        #expect(kinds == ["proposal", "decision"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentWritersAllCommitAndTheChainStaysOneChain(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask { _ = try await gateway.propose(heldRefund("k-\(index)", subject: "c-\(index)"), by: agent) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await gateway.store.pendingCount() == 200)
+        let report = try await AuditVerifier.verify(gateway.store, pageSize: 64)
+        #expect(report.verified == 200)
+        #expect(report.firstBreak == nil)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aFailingWriteRollsBackOnlyItselfInASharedCommit(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let now = Date()
+        func prepared(_ id: String, confidence: Double) -> @Sendable (SubjectHistory) -> PreparedProposal {
+            { _ in
+                var proposal = heldRefund()
+                proposal.confidence = confidence
+                let verdict = Verdict(level: .auto, riskClass: "financial", reasons: [], baseLevel: .auto)
+                let record = ProposalRecord(id: id, proposal: proposal, verdict: verdict, createdAt: now)
+                return PreparedProposal(
+                    proposal: record, approval: nil,
+                    audit: [AuditEvent(kind: "proposal", at: now, proposalID: id, approvalID: nil, actor: "support-bot", data: .object([]))])
+            }
+        }
+        // Confidence 7 breaks the schema's CHECK constraint: that write fails, the others commit.
+        let results = await withTaskGroup(of: (String, Bool).self) { group in
+            for index in 0..<30 {
+                group.addTask {
+                    let id = "p-\(index)"
+                    let ok =
+                        (try? await store.propose(
+                            agent: "support-bot", idempotencyKey: nil, history: nil, prepare: prepared(id, confidence: index == 7 ? 7 : 0.5))) != nil
+                    return (id, ok)
+                }
+            }
+            return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(results["p-7"] == false)
+        #expect(results.values.filter { $0 }.count == 29)
+        #expect(try await store.proposal(id: "p-7") == nil)
+        #expect(try await store.proposal(id: "p-8") != nil)
+        let report = try await AuditVerifier.verify(store)
+        #expect(report.verified == 29 && report.firstBreak == nil)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func historyFeedsTheStatefulRules(kind: StoreKind) async throws {
+        let clock = TestClock()
+        let gateway = try await makeGateway(kind, clock: clock)
+        // Two approvals for customer-1 within 24 h: the third is escalated.
+        for index in 0..<2 {
+            _ = try await gateway.propose(heldRefund("a-\(index)"), by: agent)
+            clock.advance(60)
+        }
+        let third = try await gateway.propose(heldRefund("a-2"), by: agent)
+        #expect(third.view.proposal.verdict.reasons.map(\.code).contains("approvals.per_subject"))
+        #expect(third.view.proposal.verdict.level == .escalate)
+        // A day later the window has passed.
+        clock.advance(24 * 3600 + 1)
+        let later = try await gateway.propose(heldRefund("a-3"), by: agent)
+        #expect(later.view.proposal.verdict.level == .approve)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func twoRejectionsInARowEscalateTheNextProposal(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        var policy = Policy.default
+        policy.escalation.approvalsPerSubject = nil
+        for index in 0..<2 {
+            let id = try #require(try await gateway.propose(heldRefund("r-\(index)", subject: "c-9"), by: agent).view.approval?.id)
+            _ = try await gateway.decide(approvalID: id, .reject, comment: "no", by: alice)
+        }
+        let next = try await gateway.propose(heldRefund("r-2", subject: "c-9"), by: agent)
+        #expect(next.view.proposal.verdict.reasons.map(\.code).contains("rejections.consecutive"))
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func pagesOfApprovalsAreNewestFirstWithoutGapsOrRepeats(kind: StoreKind) async throws {
+        let clock = TestClock()
+        let gateway = try await makeGateway(kind, clock: clock)
+        var created: [String] = []
+        for index in 0..<25 {
+            created.append(try #require(try await gateway.propose(heldRefund("p-\(index)", subject: "s-\(index)"), by: agent).view.approval?.id))
+            if index % 3 == 0 { clock.advance(1) }
+        }
+        var seen: [String] = []
+        var cursor: ApprovalCursor?
+        repeat {
+            let page = try await gateway.approvals(status: .pending, after: cursor, limit: 7, by: alice)
+            seen += page.map(\.approval.id)
+            cursor = page.count == 7 ? page.last.map { ApprovalCursor(createdAt: $0.approval.createdAt, id: $0.approval.id) } : nil
+        } while cursor != nil
+        #expect(seen.count == 25)
+        #expect(Set(seen) == Set(created))
+    }
+}
