@@ -152,11 +152,8 @@ public enum ServerConfigurationFile {
             switch key {
             case "host": configuration.http.host = reader.string(value, "http.host") ?? configuration.http.host
             case "port":
-                if let port = reader.integer(value, "http.port", minimum: 0), port <= 65535 {
-                    configuration.http.port = port
-                } else {
-                    reader.record(value, "http.port must be between 0 and 65535")
-                }
+                guard let port = reader.integer(value, "http.port", minimum: 0) else { continue }
+                if port <= 65535 { configuration.http.port = port } else { reader.record(value, "http.port must be between 0 and 65535") }
             case "public_url": configuration.http.publicURL = reader.string(value, "http.public_url")
             default:
                 configuration.http.maximumBodyBytes =
