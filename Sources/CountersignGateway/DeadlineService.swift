@@ -26,7 +26,10 @@ public struct DeadlineService: Service {
                     let next = try await gateway.store.nextDeadline()
                     let wake = min(next ?? .distantFuture, Date().addingTimeInterval(maximumSleep))
                     await gateway.deadlines.sleep(until: wake)
+                } catch is CancellationError {
+                    return
                 } catch {
+                    if Task.isCancelled { return }
                     logger.error("deadline timer failed; retrying", metadata: ["error": "\(error)"])
                     try? await Task.sleep(for: .seconds(1))
                 }

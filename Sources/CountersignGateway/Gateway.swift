@@ -2,6 +2,7 @@ import CountersignCore
 import CountersignStore
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// The application layer: one method per use case. Each loads what it needs from the store, asks
 /// the pure core what should happen, commits the result in one transaction (state, audit entry),
@@ -89,6 +90,12 @@ public final class Gateway: Sendable {
         }
         switch result {
         case .existing(let view):
+            // A retry must repeat the request; a key reused for something else is a client bug.
+            guard Self.sameRequest(view.proposal.proposal, proposal) else {
+                throw GatewayError(
+                    .invalid, code: "idempotency_key_reused",
+                    "idempotency_key \(proposal.idempotencyKey ?? "") was already used by this agent for a different proposal")
+            }
             return Proposed(view: view, created: false)
         case .created(let view):
             metrics.proposed(operation: proposal.operation, level: view.proposal.verdict.level)
@@ -183,7 +190,12 @@ public final class Gateway: Sendable {
         try authorize(view, principal)
         guard view.approval.status == .pending, let slot else { return view }
         metrics.waiting(waiters.count)
-        return await slot.value(timeout: timeout) ?? view
+        // A server shutting down answers its long polls with the current state at once.
+        return await withGracefulShutdownHandler {
+            await slot.value(timeout: timeout)
+        } onGracefulShutdown: {
+            slot.fill(nil)
+        } ?? view
     }
 
     /// One proposal with its approval.
@@ -226,6 +238,15 @@ public final class Gateway: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Whether a retry carries the same proposal (`at` aside, which the server ignores).
+    static func sameRequest(_ stored: Proposal, _ retry: Proposal) -> Bool {
+        var stored = stored
+        var retry = retry
+        stored.at = nil
+        retry.at = nil
+        return stored == retry
+    }
 
     private func resolved(_ view: ApprovalView) {
         waiters.resolve(view)

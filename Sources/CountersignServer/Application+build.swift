@@ -19,7 +19,8 @@ public enum CountersignApplication {
     /// Builds the gateway and the HTTP application around `store`.
     public static func build(
         configuration: ServerConfiguration, store: any GatewayStore, credentials: [Authenticator.Credential],
-        logger: Logger = Logger(label: "countersign"), now: @escaping @Sendable () -> Date = { Date() }
+        logger: Logger = Logger(label: "countersign"), now: @escaping @Sendable () -> Date = { Date() },
+        onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) throws -> (application: some ApplicationProtocol, parts: Parts) {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -34,6 +35,7 @@ public enum CountersignApplication {
             router: router,
             configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "countersign"),
             services: [DeadlineService(gateway: gateway)],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.http.port) },
             logger: logger)
         return (application, Parts(gateway: gateway, registry: registry))
     }

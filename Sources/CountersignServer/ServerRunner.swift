@@ -17,9 +17,13 @@ public enum ServerRunner {
     public static func run(configuration: ServerConfiguration, logger: Logger, print: @escaping @Sendable (String) -> Void) async throws {
         let store = try await openStore(configuration.database)
         let credentials = try await credentials(for: configuration, store: store, print: print)
+        let database = describe(configuration.database)
         let (application, _) = try CountersignApplication.build(
-            configuration: configuration, store: store, credentials: credentials, logger: logger)
-        print("countersign is listening on http://\(configuration.http.host):\(configuration.http.port) (\(describe(configuration.database)))")
+            configuration: configuration, store: store, credentials: credentials, logger: logger,
+            onServerRunning: { port in
+                // Printed once the socket is bound, so whoever reads it can connect at once.
+                print("countersign is listening on http://\(configuration.http.host):\(port) (\(database))")
+            })
         try await application.runService()
     }
 

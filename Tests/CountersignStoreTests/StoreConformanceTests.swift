@@ -26,11 +26,14 @@ import Testing
     func theSameIdempotencyKeyFromTheSameAgentCreatesNothing(kind: StoreKind) async throws {
         let gateway = try await makeGateway(kind)
         let first = try await gateway.propose(heldRefund("k-1"), by: agent)
-        // A retry, even with a different body, returns the first verdict.
-        let retry = try await gateway.propose(heldRefund("k-1", amount: 9000), by: agent)
+        // A retry returns the first verdict.
+        let retry = try await gateway.propose(heldRefund("k-1"), by: agent)
         #expect(!retry.created)
         #expect(retry.view.proposal.id == first.view.proposal.id)
         #expect(retry.view.approval?.id == first.view.approval?.id)
+        // The key reused for a different proposal is refused, not silently answered.
+        let reused = await #expect(throws: GatewayError.self) { try await gateway.propose(heldRefund("k-1", amount: 9000), by: agent) }
+        #expect(reused?.code == "idempotency_key_reused")
         // Another agent's key space is its own.
         var other = heldRefund("k-1")
         other.agent = "billing-bot"
