@@ -51,11 +51,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Delivery channels for the outbox: signed webhooks to agents (Slack, email, SMS next).
+        .target(
+            name: "CountersignChannels",
+            dependencies: ["CountersignGateway", "CountersignStore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The HTTP server: API controllers, auth, metrics, assembled as a ServiceLifecycle group.
         .target(
             name: "CountersignServer",
             dependencies: [
-                "CountersignGateway", "CountersignConfig", "CountersignSQLite",
+                "CountersignGateway", "CountersignConfig", "CountersignSQLite", "CountersignChannels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

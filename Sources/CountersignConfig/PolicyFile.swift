@@ -168,7 +168,7 @@ public enum PolicyFile {
     }
 
     private static func readAmounts(_ node: Node, _ policy: inout Policy, _ reader: inout YAMLReader) {
-        let keys = ["approve_over", "escalate_over", "urgent_over", "other_currencies"]
+        let keys = ["approve_over", "escalate_over", "urgent_over", "dual_approval_over", "other_currencies"]
         for (key, _, value) in reader.mapping(node, "amounts", allowed: keys) ?? [] {
             if key == "other_currencies" {
                 for (code, codeNode, rules) in reader.mapping(value, "amounts.other_currencies") ?? [] {
@@ -177,7 +177,7 @@ public enum PolicyFile {
                         continue
                     }
                     var limits = AmountRules(approveOver: nil, escalateOver: nil, urgentOver: nil)
-                    for (limit, _, amount) in reader.mapping(rules, "amounts.other_currencies.\(code)", allowed: Array(keys.prefix(3))) ?? [] {
+                    for (limit, _, amount) in reader.mapping(rules, "amounts.other_currencies.\(code)", allowed: Array(keys.prefix(4))) ?? [] {
                         readLimit(limit, amount, "amounts.other_currencies.\(code)", &limits, &reader)
                     }
                     if let approve = limits.approveOver, let escalate = limits.escalateOver, escalate < approve {
@@ -200,6 +200,7 @@ public enum PolicyFile {
         switch key {
         case "approve_over": rules.approveOver = amount
         case "escalate_over": rules.escalateOver = amount
+        case "dual_approval_over": rules.dualApprovalOver = amount
         default: rules.urgentOver = amount
         }
     }

@@ -36,10 +36,27 @@ public struct ServerConfiguration: Sendable {
     public struct Agent: Sendable, Hashable {
         public var name: String
         public var key: String
+        /// Where the agent receives signed results of its approvals.
+        public var webhook: Webhook?
 
-        public init(name: String, key: String) {
+        public init(name: String, key: String, webhook: Webhook? = nil) {
             self.name = name
             self.key = key
+            self.webhook = webhook
+        }
+    }
+
+    /// An agent's webhook: its URL, its signing secret (from the environment), and the hosts a
+    /// proposal's own `callback_url` may point at.
+    public struct Webhook: Sendable, Hashable {
+        public var url: String?
+        public var secret: String
+        public var callbackHosts: [String]
+
+        public init(url: String?, secret: String, callbackHosts: [String]) {
+            self.url = url
+            self.secret = secret
+            self.callbackHosts = callbackHosts
         }
     }
 

@@ -58,15 +58,16 @@ public enum ServerConfigurationFile {
             case "http": readHTTP(value, &configuration, &reader)
             case "agents":
                 for item in reader.sequence(value, "agents") ?? [] {
-                    guard let members = reader.mapping(item, "an agent", allowed: ["name", "key_env"]) else { continue }
+                    guard let members = reader.mapping(item, "an agent", allowed: ["name", "key_env", "webhook"]) else { continue }
                     let name = members.first { $0.key == "name" }.flatMap { reader.string($0.value, "agents[].name") }
                     let secret = readSecret(members, "key_env", item, &reader, environment)
+                    let webhook = members.first { $0.key == "webhook" }.flatMap { readWebhook($0.value, &reader, environment) }
                     guard let name, let secret else {
                         if name == nil { reader.record(item, "an agent needs a name") }
                         continue
                     }
                     if configuration.agents.contains(where: { $0.name == name }) { reader.record(item, "agent \(name) is listed twice") }
-                    configuration.agents.append(.init(name: name, key: secret))
+                    configuration.agents.append(.init(name: name, key: secret, webhook: webhook))
                 }
             case "approvers":
                 for item in reader.sequence(value, "approvers") ?? [] {
@@ -79,6 +80,32 @@ public enum ServerConfigurationFile {
         if Set(secrets).count != secrets.count {
             reader.record(root.mark, "two credentials share the same secret: every agent key and approver token must be unique")
         }
+    }
+
+    /// `webhook: {url: https://…, secret_env: VAR, callback_hosts: [agent.example.com]}`
+    private static func readWebhook(_ node: Node, _ reader: inout YAMLReader, _ environment: [String: String]) -> ServerConfiguration.Webhook? {
+        guard let members = reader.mapping(node, "webhook", allowed: ["url", "secret_env", "callback_hosts"]) else { return nil }
+        var url: String?
+        var hosts: [String] = []
+        for (key, _, value) in members {
+            if key == "url", let text = reader.string(value, "webhook.url") {
+                guard let components = URLComponents(string: text), components.scheme == "https" || components.scheme == "http",
+                    let host = components.host, !host.isEmpty
+                else {
+                    reader.record(value, "webhook.url must be an http or https URL")
+                    continue
+                }
+                url = text
+                hosts.append(host.lowercased())
+            }
+            if key == "callback_hosts" {
+                hosts += (reader.sequence(value, "webhook.callback_hosts") ?? []).compactMap {
+                    reader.string($0, "webhook.callback_hosts entries")?.lowercased()
+                }
+            }
+        }
+        guard let secret = readSecret(members, "secret_env", node, &reader, environment) else { return nil }
+        return .init(url: url, secret: secret, callbackHosts: hosts)
     }
 
     private static func readApprover(

@@ -13,10 +13,13 @@ public final class Gateway: Sendable {
         public var policy: Policy
         /// The longest a long poll may wait.
         public var maximumWait: Duration
+        /// Agents that receive signed webhooks when their approvals end, by agent name.
+        public var webhooks: [String: WebhookTarget]
 
-        public init(policy: Policy, maximumWait: Duration = .seconds(300)) {
+        public init(policy: Policy, maximumWait: Duration = .seconds(300), webhooks: [String: WebhookTarget] = [:]) {
             self.policy = policy
             self.maximumWait = maximumWait
+            self.webhooks = webhooks
         }
     }
 
@@ -24,6 +27,10 @@ public final class Gateway: Sendable {
     public let engine: DecisionEngine
     public let waiters: ApprovalWaiters
     public let deadlines: DeadlineSignal
+    /// Queue changes as they commit, for live views (the console).
+    public let events: ApprovalEvents
+    /// Wakes the outbox dispatcher when a message is committed.
+    public let outboxSignal: DeadlineSignal
     let configuration: Configuration
     let metrics: GatewayMetrics
     let logger: Logger
@@ -38,6 +45,8 @@ public final class Gateway: Sendable {
         self.engine = DecisionEngine(policy: configuration.policy)
         self.waiters = ApprovalWaiters()
         self.deadlines = DeadlineSignal()
+        self.events = ApprovalEvents()
+        self.outboxSignal = DeadlineSignal()
         self.metrics = metrics ?? .discarding(policy: configuration.policy)
         self.logger = logger
         self.now = now
@@ -72,8 +81,19 @@ public final class Gateway: Sendable {
             throw GatewayError(
                 .invalid, code: "invalid_proposal", "timeout must be at most \(DurationText.format(rules.maxTimeout)) (approvals.max_timeout)")
         }
+        if let callback = proposal.callbackURL {
+            guard let target = configuration.webhooks[agent] else {
+                throw GatewayError(
+                    .invalid, code: "invalid_proposal", "callback_url needs a webhook signing secret configured for agent \(agent)")
+            }
+            guard let host = URLComponents(string: callback)?.host?.lowercased(), target.allows(host: host) else {
+                throw GatewayError(
+                    .invalid, code: "invalid_proposal", "callback_url's host is not among agent \(agent)'s allowed callback hosts")
+            }
+        }
         let now = now()
         let engine = engine
+        let policy = policy
         let result = try await store.propose(
             agent: agent, idempotencyKey: proposal.idempotencyKey, history: engine.historyQuery(for: proposal, now: now)
         ) { history in
@@ -84,7 +104,9 @@ public final class Gateway: Sendable {
                 approval = ApprovalRecord(
                     id: Identifier.make(), proposalID: record.id, status: .pending,
                     deadline: now.addingTimeInterval(proposal.timeoutSeconds ?? rules.timeout), fallback: proposal.fallback ?? rules.fallback,
-                    createdAt: now)
+                    createdAt: now,
+                    requiredApprovals: policy.amounts.requiredApprovals(
+                        amount: proposal.amount, currency: proposal.currency, policyCurrency: policy.currency))
             }
             return PreparedProposal(proposal: record, approval: approval, audit: [AuditEvents.proposal(record, approval)])
         }
@@ -101,6 +123,7 @@ public final class Gateway: Sendable {
             metrics.proposed(operation: proposal.operation, level: view.proposal.verdict.level)
             if let approval = view.approval {
                 deadlines.schedule(approval.deadline)
+                events.publish(.changed(ApprovalView(approval: approval, proposal: view.proposal)))
                 logger.info(
                     "proposal held for a human",
                     metadata: [
@@ -121,16 +144,21 @@ public final class Gateway: Sendable {
             throw GatewayError(.forbidden, code: "approvers_only", "an agent key can never decide an approval")
         }
         let now = now()
+        let webhooks = configuration.webhooks
         let result = try await store.transition(approvalID: approvalID) { view in
             var machine = view.approval.stateMachine
             var refusal = rights.refusal(riskClass: view.proposal.verdict.riskClass, amount: view.proposal.proposal.amount)
             if view.proposal.proposal.agent == name { refusal = "may not decide an action they proposed" }
-            switch machine.decide(decision, at: now, refusal: refusal) {
+            switch machine.decide(decision, by: name, at: now, refusal: refusal) {
             case .refuse(let why): return .refuse(why)
+            case .recordFirstApproval:
+                return .recordFirstApproval(
+                    by: name, at: now, audit: AuditEvents.decision(view, decision: decision, status: .pending, by: name, at: now, comment: comment))
             case .resolve(let status):
                 return .resolve(
                     status: status, by: name, at: now, comment: comment,
-                    audit: AuditEvents.decision(view, decision: decision, status: status, by: name, at: now, comment: comment))
+                    audit: AuditEvents.decision(view, decision: decision, status: status, by: name, at: now, comment: comment),
+                    outbox: Webhooks.messages(for: view, status: status, by: name, at: now, comment: comment, targets: webhooks))
             }
         }
         switch result {
@@ -138,6 +166,10 @@ public final class Gateway: Sendable {
             throw GatewayError(.notFound, code: "not_found", "no approval \(approvalID)")
         case .resolved(let view):
             resolved(view)
+            return view
+        case .firstApprovalRecorded(let view):
+            events.publish(.changed(view))
+            logger.info("first of two approvals recorded", metadata: ["approval.id": "\(approvalID)", "approver": "\(name)"])
             return view
         case .refused(let refusal, let view):
             if case .pastDeadline = refusal { _ = try? await expire(approvalID: approvalID) }
@@ -151,12 +183,16 @@ public final class Gateway: Sendable {
     @discardableResult
     public func expire(approvalID: String) async throws -> ApprovalView? {
         let now = now()
+        let webhooks = configuration.webhooks
         let result = try await store.transition(approvalID: approvalID) { view in
             var machine = view.approval.stateMachine
             switch machine.expire(at: now) {
             case .refuse(let why): return .refuse(why)
+            case .recordFirstApproval: return .refuse(.notPending(view.approval.status))
             case .resolve(let status):
-                return .resolve(status: status, by: "system", at: now, comment: nil, audit: AuditEvents.expiry(view, at: now))
+                return .resolve(
+                    status: status, by: "system", at: now, comment: nil, audit: AuditEvents.expiry(view, at: now),
+                    outbox: Webhooks.messages(for: view, status: status, by: "system", at: now, comment: nil, targets: webhooks))
             }
         }
         guard case .resolved(let view) = result else { return nil }
@@ -237,6 +273,23 @@ public final class Gateway: Sendable {
         }
     }
 
+    // MARK: Outbox
+
+    /// Outbox messages of one status, for operators (approvers).
+    public func outbox(status: OutboxMessage.Status, by principal: Principal) async throws -> [OutboxMessage] {
+        guard case .approver = principal else { throw GatewayError(.forbidden, code: "approvers_only", "only approvers see the outbox") }
+        return try await store.outbox(status: status, limit: 200)
+    }
+
+    /// Puts a dead message back in the queue and wakes the dispatcher.
+    public func retryOutbox(id: String, by principal: Principal) async throws {
+        guard case .approver = principal else { throw GatewayError(.forbidden, code: "approvers_only", "only approvers retry messages") }
+        guard try await store.retryOutbox(id: id, at: now()) else {
+            throw GatewayError(.conflict, code: "not_dead", "outbox message \(id) is not dead (or does not exist)")
+        }
+        outboxSignal.schedule(now())
+    }
+
     // MARK: Helpers
 
     /// Whether a retry carries the same proposal (`at` aside, which the server ignores).
@@ -250,6 +303,8 @@ public final class Gateway: Sendable {
 
     private func resolved(_ view: ApprovalView) {
         waiters.resolve(view)
+        events.publish(.changed(view))
+        outboxSignal.schedule(now())
         let waited = (view.approval.decidedAt ?? now()).timeIntervalSince(view.approval.createdAt)
         if view.approval.status == .expired { metrics.expired(waited: waited) } else { metrics.decided(view.approval.status, waited: waited) }
     }
@@ -272,6 +327,9 @@ public final class Gateway: Sendable {
             return GatewayError(.forbidden, code: "not_allowed", "this approver \(why)")
         case .notDue(let deadline):
             return GatewayError(.conflict, code: "not_due", "the approval is not due until \(Timestamp.format(deadline))")
+        case .sameApprover(let name):
+            return GatewayError(
+                .forbidden, code: "four_eyes", "\(name) gave the first approval; a second, different approver must approve")
         }
     }
 }

@@ -68,6 +68,37 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v2: four eyes, outbox, console sessions") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE approvals ADD COLUMN required_approvals INTEGER NOT NULL DEFAULT 1 CHECK (required_approvals IN (1, 2));
+                    ALTER TABLE approvals ADD COLUMN first_approved_by TEXT;
+                    ALTER TABLE approvals ADD COLUMN first_approved_at INTEGER;
+                    CREATE TABLE outbox (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL,
+                        destination TEXT NOT NULL,
+                        owner TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+                        attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                        next_attempt_at INTEGER NOT NULL,
+                        last_error TEXT,
+                        created_at INTEGER NOT NULL,
+                        delivered_at INTEGER,
+                        CHECK ((status = 'delivered') = (delivered_at IS NOT NULL))
+                    );
+                    CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'pending';
+                    CREATE INDEX outbox_by_status ON outbox (status, created_at);
+                    CREATE TABLE sessions (
+                        token_hash TEXT PRIMARY KEY NOT NULL,
+                        approver TEXT NOT NULL,
+                        csrf_token TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -30,12 +30,12 @@ extension SQLiteStore {
     static func insert(_ db: Database, _ approval: ApprovalRecord, of record: ProposalRecord) throws {
         try db.execute(
             sql: """
-                INSERT INTO approvals (id, proposal_id, agent, subject, status, deadline, fallback, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO approvals (id, proposal_id, agent, subject, status, deadline, fallback, created_at, required_approvals)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 approval.id, approval.proposalID, record.proposal.agent, record.proposal.subject, approval.status.rawValue,
-                Millis.from(approval.deadline), approval.fallback, Millis.from(approval.createdAt),
+                Millis.from(approval.deadline), approval.fallback, Millis.from(approval.createdAt), approval.requiredApprovals,
             ])
     }
 
@@ -110,7 +110,9 @@ extension SQLiteStore {
         ApprovalRecord(
             id: row["id"], proposalID: row["proposal_id"], status: ApprovalStatus(rawValue: row["status"]) ?? .pending,
             deadline: Millis.date(row["deadline"]), fallback: row["fallback"], createdAt: Millis.date(row["created_at"]),
-            decidedBy: row["decided_by"], decidedAt: (row["decided_at"] as Int64?).map(Millis.date), comment: row["comment"])
+            decidedBy: row["decided_by"], decidedAt: (row["decided_at"] as Int64?).map(Millis.date), comment: row["comment"],
+            requiredApprovals: row["required_approvals"] ?? 1, firstApprovedBy: row["first_approved_by"],
+            firstApprovedAt: (row["first_approved_at"] as Int64?).map(Millis.date))
     }
 
     static func proposalRecord(_ row: Row) throws -> ProposalRecord {

@@ -57,6 +57,7 @@ public final class SQLiteStore: GatewayStore {
             try Self.insert(db, prepared.proposal)
             if let approval = prepared.approval { try Self.insert(db, approval, of: prepared.proposal) }
             for event in prepared.audit { try Self.append(db, event) }
+            for message in prepared.outbox { try Self.insert(db, message) }
             return .created(ProposalView(proposal: prepared.proposal, approval: prepared.approval))
         }
     }
@@ -97,7 +98,24 @@ public final class SQLiteStore: GatewayStore {
             switch transition(view) {
             case .refuse(let refusal):
                 return .refused(refusal, view)
-            case .resolve(let status, let by, let at, let comment, let audit):
+            case .recordFirstApproval(let by, let at, let audit):
+                try db.execute(
+                    sql: """
+                        UPDATE approvals SET first_approved_by = ?, first_approved_at = ?
+                        WHERE id = ? AND status = 'pending' AND first_approved_by IS NULL
+                        """,
+                    arguments: [by, Millis.from(at), approvalID])
+                guard db.changesCount == 1 else {
+                    let current = try Self.approvalView(db, id: approvalID) ?? view
+                    let status = current.approval.status
+                    return .refused(status == .pending ? .sameApprover(current.approval.firstApprovedBy ?? by) : .notPending(status), current)
+                }
+                try Self.append(db, audit)
+                var recorded = view
+                recorded.approval.firstApprovedBy = by
+                recorded.approval.firstApprovedAt = Millis.date(Millis.from(at))
+                return .firstApprovalRecorded(recorded)
+            case .resolve(let status, let by, let at, let comment, let audit, let outbox):
                 try db.execute(
                     sql: """
                         UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?
@@ -109,6 +127,7 @@ public final class SQLiteStore: GatewayStore {
                     return .refused(.notPending(current.approval.status), current)
                 }
                 try Self.append(db, audit)
+                for message in outbox { try Self.insert(db, message) }
                 var resolved = view
                 resolved.approval.status = status
                 resolved.approval.decidedBy = by

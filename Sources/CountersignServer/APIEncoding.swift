@@ -140,6 +140,59 @@ enum APIEncoding {
         writer.raw(",")
         writer.key("comment")
         if let comment = approval.comment { writer.string(comment) } else { writer.raw("null") }
+        writer.raw(",")
+        writer.key("required_approvals")
+        writer.integer(approval.requiredApprovals)
+        writer.raw(",")
+        writer.key("first_approved_by")
+        if let by = approval.firstApprovedBy { writer.string(by) } else { writer.raw("null") }
+        writer.raw(",")
+        writer.key("first_approved_at")
+        if let at = approval.firstApprovedAt { writer.string(Timestamp.format(at)) } else { writer.raw("null") }
+    }
+
+    /// `{"items": [outbox messages]}` for operators: what is stuck and why (payloads included, no secrets).
+    static func outbox(_ messages: [OutboxMessage]) -> [UInt8] {
+        var writer = JSONWriter(capacity: 512)
+        writer.raw("{")
+        writer.key("items")
+        writer.raw("[")
+        for (index, message) in messages.enumerated() {
+            if index > 0 { writer.raw(",") }
+            writer.raw("{")
+            writer.key("id")
+            writer.string(message.id)
+            writer.raw(",")
+            writer.key("kind")
+            writer.string(message.kind)
+            writer.raw(",")
+            writer.key("destination")
+            writer.string(message.destination)
+            writer.raw(",")
+            writer.key("owner")
+            writer.string(message.owner)
+            writer.raw(",")
+            writer.key("status")
+            writer.string(message.status.rawValue)
+            writer.raw(",")
+            writer.key("attempts")
+            writer.integer(message.attempts)
+            writer.raw(",")
+            writer.key("next_attempt_at")
+            writer.string(Timestamp.format(message.nextAttemptAt))
+            writer.raw(",")
+            writer.key("last_error")
+            if let error = message.lastError { writer.string(error) } else { writer.raw("null") }
+            writer.raw(",")
+            writer.key("created_at")
+            writer.string(Timestamp.format(message.createdAt))
+            writer.raw(",")
+            writer.key("payload")
+            writer.string(message.payload)
+            writer.raw("}")
+        }
+        writer.raw("]}")
+        return writer.bytes
     }
 
     /// A JSON response.

@@ -1,3 +1,4 @@
+import CountersignChannels
 import CountersignConfig
 import CountersignCore
 import CountersignGateway
@@ -20,21 +21,30 @@ public enum CountersignApplication {
     public static func build(
         configuration: ServerConfiguration, store: any GatewayStore, credentials: [Authenticator.Credential],
         logger: Logger = Logger(label: "countersign"), now: @escaping @Sendable () -> Date = { Date() },
+        outbox: OutboxDispatcher.Configuration = .init(),
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) throws -> (application: some ApplicationProtocol, parts: Parts) {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.valueHistogramBuckets["countersign_approval_wait_seconds"] = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 86400]
+        var webhooks: [String: WebhookTarget] = [:]
+        var secrets: [String: String] = [:]
+        for agent in configuration.agents {
+            guard let webhook = agent.webhook else { continue }
+            webhooks[agent.name] = WebhookTarget(url: webhook.url, callbackHosts: Set(webhook.callbackHosts))
+            secrets[agent.name] = webhook.secret
+        }
         let gateway = Gateway(
-            store: store, configuration: .init(policy: configuration.policy),
+            store: store, configuration: .init(policy: configuration.policy, webhooks: webhooks),
             metrics: GatewayMetrics(factory: factory, policy: configuration.policy), logger: logger, now: now)
+        let dispatcher = OutboxDispatcher(gateway: gateway, deliveries: [WebhookChannel(secrets: secrets)], configuration: outbox)
         let router = buildRouter(
             gateway: gateway, authenticator: Authenticator(credentials: credentials), registry: registry,
             maximumBodyBytes: configuration.http.maximumBodyBytes)
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "countersign"),
-            services: [DeadlineService(gateway: gateway)],
+            services: [DeadlineService(gateway: gateway), dispatcher],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.http.port) },
             logger: logger)
         return (application, Parts(gateway: gateway, registry: registry))
@@ -50,6 +60,7 @@ public enum CountersignApplication {
         OperationsController(registry: registry, openAPI: OpenAPIDocument.bytes).addRoutes(to: router)
         ProposalsController(gateway: gateway).addRoutes(to: router.group("v1/proposals"))
         ApprovalsController(gateway: gateway).addRoutes(to: router.group("v1/approvals"))
+        OutboxController(gateway: gateway).addRoutes(to: router.group("v1/outbox"))
         return router
     }
 }

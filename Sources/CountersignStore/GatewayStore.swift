@@ -4,7 +4,7 @@ import Foundation
 /// Where the gateway keeps proposals, approvals, outcomes and the audit log. Every method that
 /// changes state does so in **one transaction**, appending its audit entry in the same commit,
 /// and returns only after the commit is durable. SQLite implements it today; PostgreSQL next.
-public protocol GatewayStore: Sendable {
+public protocol GatewayStore: OutboxStore {
     /// Creates the schema or brings it up to date.
     func migrate() async throws
 
@@ -58,11 +58,14 @@ public struct PreparedProposal: Sendable {
     public var proposal: ProposalRecord
     public var approval: ApprovalRecord?
     public var audit: [AuditEvent]
+    /// Messages to send once the proposal is committed.
+    public var outbox: [OutboxMessage]
 
-    public init(proposal: ProposalRecord, approval: ApprovalRecord?, audit: [AuditEvent]) {
+    public init(proposal: ProposalRecord, approval: ApprovalRecord?, audit: [AuditEvent], outbox: [OutboxMessage] = []) {
         self.proposal = proposal
         self.approval = approval
         self.audit = audit
+        self.outbox = outbox
     }
 }
 
@@ -75,8 +78,11 @@ public enum ProposeResult: Sendable {
 
 /// What a transition asks the store to do.
 public enum Transition: Sendable {
-    /// End the approval: the status, who, when, an optional comment, and the audit entry.
-    case resolve(status: ApprovalStatus, by: String, at: Date, comment: String?, audit: AuditEvent)
+    /// End the approval: the status, who, when, an optional comment, the audit entry, and the
+    /// messages its end sends (committed with it).
+    case resolve(status: ApprovalStatus, by: String, at: Date, comment: String?, audit: AuditEvent, outbox: [OutboxMessage])
+    /// Record the first of two approvals (four eyes); the approval stays pending.
+    case recordFirstApproval(by: String, at: Date, audit: AuditEvent)
     /// Change nothing.
     case refuse(ApprovalStateMachine.Refusal)
 }
@@ -84,6 +90,8 @@ public enum Transition: Sendable {
 /// The result of `transition`.
 public enum TransitionResult: Sendable {
     case resolved(ApprovalView)
+    /// The first of two approvals was recorded.
+    case firstApprovalRecorded(ApprovalView)
     case refused(ApprovalStateMachine.Refusal, ApprovalView)
     case notFound
 }

@@ -46,10 +46,16 @@ public struct ApprovalRecord: Sendable, Hashable {
     public var decidedBy: String?
     public var decidedAt: Date?
     public var comment: String?
+    /// 2 when two different approvers must approve (four eyes).
+    public var requiredApprovals: Int
+    /// The first of two approvals, while the second is awaited (and after).
+    public var firstApprovedBy: String?
+    public var firstApprovedAt: Date?
 
     public init(
         id: String, proposalID: String, status: ApprovalStatus, deadline: Date, fallback: String, createdAt: Date,
-        decidedBy: String? = nil, decidedAt: Date? = nil, comment: String? = nil
+        decidedBy: String? = nil, decidedAt: Date? = nil, comment: String? = nil, requiredApprovals: Int = 1,
+        firstApprovedBy: String? = nil, firstApprovedAt: Date? = nil
     ) {
         self.id = id
         self.proposalID = proposalID
@@ -60,10 +66,15 @@ public struct ApprovalRecord: Sendable, Hashable {
         self.decidedBy = decidedBy
         self.decidedAt = decidedAt
         self.comment = comment
+        self.requiredApprovals = requiredApprovals
+        self.firstApprovedBy = firstApprovedBy
+        self.firstApprovedAt = firstApprovedAt
     }
 
     /// The lifecycle as a pure state machine, starting from this record.
-    public var stateMachine: ApprovalStateMachine { ApprovalStateMachine(status: status, deadline: deadline) }
+    public var stateMachine: ApprovalStateMachine {
+        ApprovalStateMachine(status: status, deadline: deadline, requiredApprovals: requiredApprovals, firstApprover: firstApprovedBy)
+    }
 }
 
 /// An approval with the proposal it holds: what the API and the console show.

@@ -6,16 +6,24 @@ import Foundation
 public struct ApprovalStateMachine: Sendable, Hashable {
     public private(set) var status: ApprovalStatus
     public let deadline: Date
+    /// 2 when four eyes are required: two different approvers must approve.
+    public let requiredApprovals: Int
+    /// Who gave the first of two approvals.
+    public private(set) var firstApprover: String?
 
-    public init(status: ApprovalStatus, deadline: Date) {
+    public init(status: ApprovalStatus, deadline: Date, requiredApprovals: Int = 1, firstApprover: String? = nil) {
         self.status = status
         self.deadline = deadline
+        self.requiredApprovals = requiredApprovals
+        self.firstApprover = firstApprover
     }
 
     /// The result of asking for a transition.
     public enum Action: Sendable, Hashable {
         /// End the approval in this status.
         case resolve(ApprovalStatus)
+        /// Record the first of two approvals; the approval stays pending for a second approver.
+        case recordFirstApproval
         /// Nothing changes, and this is why.
         case refuse(Refusal)
     }
@@ -30,14 +38,25 @@ public struct ApprovalStateMachine: Sendable, Hashable {
         case notAllowed(String)
         /// Expiry was asked for before the deadline.
         case notDue(Date)
+        /// Four eyes: the approver who gave the first approval cannot give the second.
+        case sameApprover(String)
     }
 
     /// A human decides. Refused when the approval has ended, the deadline has passed
-    /// (`now >= deadline`), or the approver's rights do not cover it.
-    public mutating func decide(_ decision: HumanDecision, at now: Date, refusal: String? = nil) -> Action {
+    /// (`now >= deadline`), or the approver's rights do not cover it. With four eyes, the first
+    /// approval is recorded and the approval waits for a different approver; a rejection or a
+    /// take-over by anyone ends it at once.
+    public mutating func decide(_ decision: HumanDecision, by approver: String, at now: Date, refusal: String? = nil) -> Action {
         guard status == .pending else { return .refuse(.notPending(status)) }
         guard now < deadline else { return .refuse(.pastDeadline(deadline)) }
         if let refusal { return .refuse(.notAllowed(refusal)) }
+        if decision == .approve, requiredApprovals > 1 {
+            guard let firstApprover else {
+                firstApprover = approver
+                return .recordFirstApproval
+            }
+            if firstApprover == approver { return .refuse(.sameApprover(approver)) }
+        }
         status = decision.resultingStatus
         return .resolve(status)
     }

@@ -85,6 +85,12 @@ extension Proposal {
                     guard seconds > 0 else { throw ProposalError.invalid(key, "must be positive") }
                     proposal.timeoutSeconds = seconds
                 }
+            case "callback_url":
+                let url = try text(&reader, key)
+                guard url.utf8.count <= 2048, let components = URLComponents(string: url), components.host?.isEmpty == false,
+                    components.scheme == "https" || components.scheme == "http"
+                else { throw ProposalError.invalid(key, "must be an http or https URL of at most 2048 bytes") }
+                proposal.callbackURL = url
             default: try reader.skipValue()
             }
         }

@@ -76,6 +76,11 @@ extension Proposal {
             writer.key("timeout")
             writer.double(timeoutSeconds)
         }
+        if let callbackURL {
+            writer.raw(",")
+            writer.key("callback_url")
+            writer.string(callbackURL)
+        }
         writer.raw("}")
     }
 

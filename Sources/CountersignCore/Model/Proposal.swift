@@ -43,12 +43,14 @@ public struct Proposal: Sendable, Hashable {
     public var at: Date?
     /// Seconds the approval may wait for a human, overriding the policy's timeout within its limits.
     public var timeoutSeconds: Double?
+    /// Where to send the signed result when the approval ends (instead of the agent's configured webhook).
+    public var callbackURL: String?
 
     public init(
         idempotencyKey: String? = nil, agent: String, operation: String, confidence: Double, amount: Decimal? = nil,
         currency: String? = nil, referenceAmount: Decimal? = nil, subject: String? = nil, action: String, reasoning: String? = nil,
         impact: String? = nil, messages: [Message] = [], context: JSONValue? = nil, fallback: String? = nil, at: Date? = nil,
-        timeoutSeconds: Double? = nil
+        timeoutSeconds: Double? = nil, callbackURL: String? = nil
     ) {
         self.idempotencyKey = idempotencyKey
         self.agent = agent
@@ -66,6 +68,7 @@ public struct Proposal: Sendable, Hashable {
         self.fallback = fallback
         self.at = at
         self.timeoutSeconds = timeoutSeconds
+        self.callbackURL = callbackURL
     }
 
     /// Calls `body` with every free text of the proposal that a detector should read (action,

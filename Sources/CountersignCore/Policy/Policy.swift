@@ -60,15 +60,29 @@ public struct AmountRules: Sendable, Hashable {
     public var escalateOver: Decimal?
     /// Above this, a held approval is urgent (channels page on-call approvers).
     public var urgentOver: Decimal?
+    /// Above this, an approval needs two different approvers (four eyes); `nil` is off.
+    public var dualApprovalOver: Decimal?
     /// The same limits for amounts in other currencies, by ISO 4217 code. A proposal in a currency
     /// that is neither the policy's nor listed here is refused: amounts are never compared across currencies.
     public var otherCurrencies: [String: AmountRules]
 
-    public init(approveOver: Decimal?, escalateOver: Decimal?, urgentOver: Decimal?, otherCurrencies: [String: AmountRules] = [:]) {
+    public init(
+        approveOver: Decimal?, escalateOver: Decimal?, urgentOver: Decimal?, dualApprovalOver: Decimal? = nil,
+        otherCurrencies: [String: AmountRules] = [:]
+    ) {
         self.approveOver = approveOver
         self.escalateOver = escalateOver
         self.urgentOver = urgentOver
+        self.dualApprovalOver = dualApprovalOver
         self.otherCurrencies = otherCurrencies
+    }
+
+    /// How many different approvers an approval of `amount` in `currency` needs.
+    public func requiredApprovals(amount: Decimal?, currency: String?, policyCurrency: String) -> Int {
+        guard let amount else { return 1 }
+        let rules = currency == nil || currency == policyCurrency ? self : otherCurrencies[currency!] ?? self
+        guard let limit = rules.dualApprovalOver else { return 1 }
+        return amount > limit ? 2 : 1
     }
 }
 
