@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CountersignConfig", targets: ["CountersignConfig"]),
         .library(name: "CountersignGateway", targets: ["CountersignGateway"]),
         .library(name: "CountersignServer", targets: ["CountersignServer"]),
+        .library(name: "CountersignClient", targets: ["CountersignClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,6 +70,8 @@ let package = Package(
         ),
         // Offline work on JSON-lines streams: evaluate (and later calibrate, replay, report).
         .target(name: "CountersignInsights", dependencies: ["CountersignCore"]),
+        // The agent side: a Swift client of the HTTP API (URLSession only), with idempotent retries and long polls.
+        .target(name: "CountersignClient"),
         // The thin command-line front door.
         .executableTarget(
             name: "countersign",
@@ -90,7 +93,7 @@ let package = Package(
                 "CountersignServer", .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .testTarget(name: "CountersignCLITests", dependencies: ["countersign", "CountersignSQLite"]),
+        .testTarget(name: "CountersignCLITests", dependencies: ["countersign", "CountersignSQLite", "CountersignClient"]),
     ],
     swiftLanguageModes: [.v6]
 )
