@@ -93,7 +93,13 @@ let package = Package(
                 "CountersignServer", .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .testTarget(name: "CountersignCLITests", dependencies: ["countersign", "CountersignSQLite", "CountersignClient"]),
+        .testTarget(
+            name: "CountersignCLITests",
+            dependencies: [
+                "countersign", "CountersignSQLite", "CountersignClient",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -64,6 +64,9 @@ public struct OutboxDispatcher: Service {
     public func run() async throws {
         let store = gateway.store
         let logger = gateway.logger
+        // Messages a previous run claimed and never finished (it was killed) go out again now;
+        // receivers dedupe by the message id.
+        try? await store.releaseOutboxClaims(now: Date())
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {

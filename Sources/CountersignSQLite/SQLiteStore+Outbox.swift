@@ -43,6 +43,14 @@ extension SQLiteStore {
         }
     }
 
+    public func releaseOutboxClaims(now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND attempts > 0 AND next_attempt_at > ?",
+                arguments: [Millis.from(now), Millis.from(now)])
+        }
+    }
+
     public func completeOutbox(id: String, at: Date) async throws {
         try await pool.write { db in
             try db.execute(

@@ -38,9 +38,14 @@ public enum CountersignApplication {
             store: store, configuration: .init(policy: configuration.policy, webhooks: webhooks),
             metrics: GatewayMetrics(factory: factory, policy: configuration.policy), logger: logger, now: now)
         let dispatcher = OutboxDispatcher(gateway: gateway, deliveries: [WebhookChannel(secrets: secrets)], configuration: outbox)
+        var approvers: [String: ApproverRights] = [:]
+        for credential in credentials {
+            if case .approver(let name, let rights) = credential.principal { approvers[name] = rights }
+        }
         let router = buildRouter(
             gateway: gateway, authenticator: Authenticator(credentials: credentials), registry: registry,
-            maximumBodyBytes: configuration.http.maximumBodyBytes)
+            maximumBodyBytes: configuration.http.maximumBodyBytes, approvers: approvers,
+            secureCookies: configuration.http.publicURL?.lowercased().hasPrefix("https://") ?? false)
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "countersign"),
@@ -51,7 +56,8 @@ public enum CountersignApplication {
     }
 
     static func buildRouter(
-        gateway: Gateway, authenticator: Authenticator, registry: PrometheusCollectorRegistry, maximumBodyBytes: Int
+        gateway: Gateway, authenticator: Authenticator, registry: PrometheusCollectorRegistry, maximumBodyBytes: Int,
+        approvers: [String: ApproverRights] = [:], secureCookies: Bool = false
     ) -> Router<CountersignRequestContext> {
         let router = Router(context: CountersignRequestContext.self)
         router.add(middleware: ErrorMiddleware())
@@ -61,6 +67,8 @@ public enum CountersignApplication {
         ProposalsController(gateway: gateway).addRoutes(to: router.group("v1/proposals"))
         ApprovalsController(gateway: gateway).addRoutes(to: router.group("v1/approvals"))
         OutboxController(gateway: gateway).addRoutes(to: router.group("v1/outbox"))
+        ConsoleController(gateway: gateway, authenticator: authenticator, approvers: approvers, secureCookies: secureCookies)
+            .addRoutes(to: router)
         return router
     }
 }

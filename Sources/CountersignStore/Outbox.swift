@@ -73,6 +73,11 @@ public protocol OutboxStore: Sendable {
     /// and its attempt count goes up.
     func claimOutbox(now: Date, limit: Int, lease: TimeInterval) async throws -> [OutboxMessage]
 
+    /// Releases the claims of a dispatcher that died mid-send, when this process is the only
+    /// dispatcher there can be (SQLite: one process owns the file). Stores shared by replicas
+    /// leave this to the lease.
+    func releaseOutboxClaims(now: Date) async throws
+
     /// Marks a message delivered.
     func completeOutbox(id: String, at: Date) async throws
 

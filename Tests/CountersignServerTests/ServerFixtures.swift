@@ -15,6 +15,9 @@ enum Secrets {
     static let otherAgent = "other-agent-key-0123456789"
     static let alice = "alice-token-0123456789"
     static let limited = "limited-token-0123456789"
+    static let dave = "dave-token-0123456789"
+    /// An approver who is also the agent `support-bot`.
+    static let selfApprover = "self-approver-token-0123456789"
 }
 
 /// Builds the real application on a fresh SQLite file and runs `test` against it over real HTTP.
@@ -30,6 +33,8 @@ func withServer<Value: Sendable>(
         .init(secret: Secrets.otherAgent, principal: .agent("billing-bot")),
         .init(secret: Secrets.alice, principal: .approver("alice", .unlimited)),
         .init(secret: Secrets.limited, principal: .approver("carol", ApproverRights(riskClasses: ["read_only"]))),
+        .init(secret: Secrets.dave, principal: .approver("dave", .unlimited)),
+        .init(secret: Secrets.selfApprover, principal: .approver("support-bot", .unlimited)),
     ]
     let (application, parts) = try CountersignApplication.build(configuration: configuration, store: store, credentials: credentials)
     return try await application.test(.live) { client in try await test(client, parts) }

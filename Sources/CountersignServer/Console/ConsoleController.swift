@@ -1,0 +1,251 @@
+import CountersignCore
+import CountersignGateway
+import CountersignStore
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceLifecycle
+
+/// The approver console: sign-in with an approver token (then an HttpOnly, SameSite=Strict session
+/// cookie, Secure behind https), the live queue of cards (server-sent events), one-click and
+/// keyboard decisions through the gateway, and the history of decided approvals. Every state-changing
+/// request needs the session's CSRF token.
+struct ConsoleController {
+    typealias Context = CountersignRequestContext
+    let gateway: Gateway
+    let authenticator: Authenticator
+    /// Approvers by name, with their rights, for sessions.
+    let approvers: [String: ApproverRights]
+    let secureCookies: Bool
+    static let cookieName = "cs_session"
+    static let sessionLifetime: TimeInterval = 12 * 3600
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("/", use: queue)
+        router.get("history", use: history)
+        router.get("login", use: loginPage)
+        router.post("login", use: login)
+        router.post("logout", use: logout)
+        router.get("console/events", use: events)
+        router.post("console/approvals/:id/decision", use: decide)
+        router.get("favicon.ico") { _, _ in Response(status: .noContent) }
+        router.get("static/console.css") { _, _ in Self.asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
+        router.get("static/console.js") { _, _ in Self.asset(ConsoleAssets.js, type: "text/javascript; charset=utf-8") }
+    }
+
+    // MARK: Pages
+
+    @Sendable func queue(_ request: Request, context: Context) async throws -> Response {
+        guard let (session, principal) = try await signedIn(request) else { return Self.redirect("/login") }
+        let pending = try await gateway.approvals(status: .pending, after: nil, limit: 200, by: principal)
+            .sorted { $0.approval.deadline < $1.approval.deadline }
+        let error = request.uri.queryParameters.get("error")
+        return Self.html(ConsolePages.queue(pending, approver: session.approver, csrf: session.csrfToken, error: error))
+    }
+
+    @Sendable func history(_ request: Request, context: Context) async throws -> Response {
+        guard let (session, principal) = try await signedIn(request) else { return Self.redirect("/login") }
+        let decided = try await gateway.approvals(status: nil, after: nil, limit: 200, by: principal).filter { $0.approval.status != .pending }
+        return Self.html(ConsolePages.history(decided, approver: session.approver, csrf: session.csrfToken))
+    }
+
+    @Sendable func loginPage(_ request: Request, context: Context) async throws -> Response {
+        if try await signedIn(request) != nil { return Self.redirect("/") }
+        return Self.html(ConsolePages.login(error: nil))
+    }
+
+    // MARK: Sessions
+
+    @Sendable func login(_ request: Request, context: Context) async throws -> Response {
+        let form = FormBody.parse(try await request.bodyBytes(context: context))
+        guard let token = form["token"], case .approver(let name, _)? = authenticator.principal(for: token) else {
+            return Self.html(ConsolePages.login(error: "That is not a valid approver token."), status: .unauthorized)
+        }
+        let secret = Self.randomToken()
+        let now = Date()
+        try await gateway.store.saveSession(
+            ConsoleSession(
+                tokenHash: Authenticator.hex(Authenticator.hash(secret)), approver: name, csrfToken: Self.randomToken(), createdAt: now,
+                expiresAt: now.addingTimeInterval(Self.sessionLifetime)))
+        var response = Self.redirect("/")
+        response.setCookie(
+            Cookie(
+                name: Self.cookieName, value: secret, maxAge: Int(Self.sessionLifetime), path: "/", secure: secureCookies, httpOnly: true,
+                sameSite: .strict))
+        return response
+    }
+
+    @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
+        guard let (session, _) = try await signedIn(request) else { return Self.redirect("/login") }
+        let form = FormBody.parse(try await request.bodyBytes(context: context))
+        try Self.checkCSRF(form["csrf"], session)
+        try await gateway.store.deleteSession(tokenHash: session.tokenHash)
+        var response = Self.redirect("/login")
+        response.setCookie(Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// The session and the approver it signs in, or `nil`.
+    func signedIn(_ request: Request) async throws -> (ConsoleSession, Principal)? {
+        guard let value = request.cookies[Self.cookieName]?.value, !value.isEmpty,
+            let session = try await gateway.store.session(tokenHash: Authenticator.hex(Authenticator.hash(value))),
+            session.expiresAt > Date()
+        else { return nil }
+        guard let rights = approvers[session.approver] else { return nil }
+        return (session, .approver(session.approver, rights))
+    }
+
+    static func checkCSRF(_ presented: String?, _ session: ConsoleSession) throws {
+        guard let presented, Authenticator.constantTimeEqual(Array(presented.utf8), Array(session.csrfToken.utf8)) else {
+            throw APIError(.forbidden, code: "csrf", "the form's CSRF token is missing or wrong: reload the page and try again")
+        }
+    }
+
+    // MARK: Decisions
+
+    /// A decision from a card: JSON from the console's script (`X-CSRF-Token`), or a plain form post.
+    @Sendable func decide(_ request: Request, context: Context) async throws -> Response {
+        guard let (session, principal) = try await signedIn(request) else {
+            throw APIError(.unauthorized, code: "unauthorized", "sign in again: the session has ended")
+        }
+        let id = try context.parameters.require("id")
+        let bytes = try await request.bodyBytes(context: context)
+        let isJSON = request.headers[.contentType]?.hasPrefix("application/json") == true
+        var fields: [String: String] = [:]
+        if isJSON {
+            var reader = JSONReader(UnsafeBufferPointer(start: nil, count: 0))
+            let value = try? bytes.withUnsafeBufferPointer { buffer throws(JSONError) -> JSONValue in
+                reader = JSONReader(buffer)
+                return try reader.readValue()
+            }
+            fields["decision"] = value?["decision"]?.stringValue
+            fields["comment"] = value?["comment"]?.stringValue
+            try Self.checkCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!], session)
+        } else {
+            fields = FormBody.parse(bytes)
+            try Self.checkCSRF(fields["csrf"], session)
+        }
+        guard let decision = fields["decision"].flatMap(HumanDecision.init(rawValue:)) else {
+            throw APIError(.unprocessableContent, code: "invalid_decision", "decision must be one of approve, reject, take_over")
+        }
+        let comment = fields["comment"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : String($0.prefix(2000)) }
+        do {
+            let view = try await gateway.decide(approvalID: id, decision, comment: comment, by: principal)
+            guard isJSON else { return Self.redirect("/") }
+            return APIEncoding.response(Self.eventJSON(view, csrf: session.csrfToken))
+        } catch let error as GatewayError where !isJSON {
+            return Self.redirect("/?error=" + (error.message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        }
+    }
+
+    // MARK: Live queue
+
+    /// Server-sent events: every change to an approval as `event: approval` with its id, status,
+    /// who decided, and the card's HTML when it is pending; a comment every 15 s keeps proxies open.
+    @Sendable func events(_ request: Request, context: Context) async throws -> Response {
+        guard let (session, _) = try await signedIn(request) else { throw APIError.unauthorized }
+        let stream = gateway.events.subscribe()
+        let csrf = session.csrfToken
+        let headers: HTTPFields = [
+            .contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no",
+        ]
+        return Response(
+            status: .ok, headers: headers,
+            body: .init { writer in
+                try await writer.write(ByteBuffer(string: ": connected\nretry: 2000\n\n"))
+                // Events and keep-alive ticks meet in one stream; shutdown or a gone client ends it.
+                let (items, output) = AsyncStream<LiveItem>.makeStream(bufferingPolicy: .bufferingNewest(512))
+                try await withGracefulShutdownHandler {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for await event in stream { output.yield(.event(event)) }
+                            output.finish()
+                        }
+                        group.addTask {
+                            while true {
+                                try await Task.sleep(for: .seconds(15))
+                                output.yield(.tick)
+                            }
+                        }
+                        defer { group.cancelAll() }
+                        for await item in items {
+                            switch item {
+                            case .event(.changed(let view)):
+                                var bytes = Array("event: approval\ndata: ".utf8)
+                                bytes += Self.eventJSON(view, csrf: csrf)
+                                bytes += Array("\n\n".utf8)
+                                try await writer.write(ByteBuffer(bytes: bytes))
+                            case .tick:
+                                try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                            }
+                        }
+                    }
+                } onGracefulShutdown: {
+                    output.finish()
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// `{"id", "status", "decided_by", "html"?}`: the card to show (pending) or to remove.
+    static func eventJSON(_ view: ApprovalView, csrf: String) -> [UInt8] {
+        var writer = JSONWriter(capacity: 2048)
+        writer.raw("{")
+        writer.key("id")
+        writer.string(view.approval.id)
+        writer.raw(",")
+        writer.key("status")
+        writer.string(view.approval.status.rawValue)
+        writer.raw(",")
+        writer.key("decided_by")
+        if let by = view.approval.decidedBy { writer.string(by) } else { writer.raw("null") }
+        if view.approval.status == .pending {
+            writer.raw(",")
+            writer.key("html")
+            writer.string(ConsolePages.card(view, csrf: csrf))
+        }
+        writer.raw("}")
+        return writer.bytes
+    }
+
+    // MARK: Responses
+
+    /// Pages never load anything from elsewhere, are never framed, and are never cached.
+    static let securityHeaders: HTTPFields = [
+        HTTPField.Name("Content-Security-Policy")!:
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "no-referrer",
+        .cacheControl: "no-store",
+    ]
+
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = securityHeaders
+        headers[.contentType] = "text/html; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func redirect(_ location: String) -> Response {
+        var headers = securityHeaders
+        headers[.location] = location
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    static func asset(_ text: String, type: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: "no-cache", HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+}
+
+/// One item of the merged live stream.
+enum LiveItem: Sendable {
+    case event(ApprovalEvents.Event)
+    case tick
+}
