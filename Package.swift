@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "CountersignConfigTests", dependencies: ["CountersignConfig"]),
         .testTarget(
             name: "CountersignStoreTests",
-            dependencies: ["CountersignSQLite", "CountersignGateway", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["CountersignSQLite", "CountersignGateway", "CountersignInsights", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "CountersignServerTests",
