@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "CountersignGateway", targets: ["CountersignGateway"]),
         .library(name: "CountersignServer", targets: ["CountersignServer"]),
         .library(name: "CountersignClient", targets: ["CountersignClient"]),
+        .library(name: "CountersignMCP", targets: ["CountersignMCP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
         // Pure: proposal, verdict, policy model, decision engine, detectors, approval state machine. Foundation only.
@@ -72,11 +74,22 @@ let package = Package(
         .target(name: "CountersignInsights", dependencies: ["CountersignCore"]),
         // The agent side: a Swift client of the HTTP API (URLSession only), with idempotent retries and long polls.
         .target(name: "CountersignClient"),
+        // The MCP gating proxy: an MCP server on stdio in front of a spawned upstream MCP server.
+        .target(
+            name: "CountersignMCP",
+            dependencies: [
+                "CountersignClient",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The thin command-line front door.
         .executableTarget(
             name: "countersign",
             dependencies: [
-                "CountersignCore", "CountersignConfig", "CountersignInsights", "CountersignServer", "CountersignSQLite",
+                "CountersignCore", "CountersignConfig", "CountersignInsights", "CountersignServer", "CountersignSQLite", "CountersignMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -100,7 +113,6 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "CountersignInsightsTests", dependencies: ["CountersignInsights", "CountersignConfig"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -202,13 +202,14 @@ struct ClientTests {
         let pid = try #require(server.processIdentifier)
         let client = CountersignClient(
             configuration: .init(
-                baseURL: server.baseURL, agentKey: server.agentKey ?? "", retry: RetryPolicy(maxAttempts: 8, initialBackoff: .milliseconds(300)),
-                requestTimeout: .milliseconds(700)))
+                baseURL: server.baseURL, agentKey: server.agentKey ?? "",
+                retry: RetryPolicy(maxAttempts: 12, initialBackoff: .milliseconds(300), maxBackoff: .seconds(1)),
+                requestTimeout: .milliseconds(1500)))
         // Freeze the server: the first attempt is accepted by the kernel but answered only after
         // the client gave up on it; the retries carry the same idempotency key.
         kill(pid, SIGSTOP)
         let thaw = Task {
-            try await Task.sleep(for: .milliseconds(1600))
+            try await Task.sleep(for: .milliseconds(2500))
             kill(pid, SIGCONT)
         }
         let verdict = try await client.propose(Self.refund())

@@ -1,0 +1,50 @@
+import CountersignClient
+import Foundation
+import MCP
+
+extension Value {
+    /// The same value for the Countersign client (what the approver is shown).
+    var jsonValue: JSONValue {
+        switch self {
+        case .null: .null
+        case .bool(let flag): .bool(flag)
+        case .int(let number): .number(String(number))
+        case .double(let number): .number(CallBinding.canonical(.double(number)))
+        case .string(let text): .string(text)
+        case .data(let mimeType, let data): .string("data:\(mimeType ?? "application/octet-stream");base64,\(data.base64EncodedString())")
+        case .array(let items): .array(items.map(\.jsonValue))
+        case .object(let members): .object(members.mapValues(\.jsonValue))
+        }
+    }
+
+    /// The value at an RFC 6901 JSON pointer (`/payment/amount`, `/items/0/price`); nil when absent.
+    func at(pointer: String) -> Value? {
+        if pointer.isEmpty { return self }
+        guard pointer.hasPrefix("/") else { return nil }
+        var current = self
+        for raw in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            let token = raw.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            switch current {
+            case .object(let members):
+                guard let next = members[token] else { return nil }
+                current = next
+            case .array(let items):
+                guard let index = Int(token), items.indices.contains(index) else { return nil }
+                current = items[index]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+
+    /// A number or a numeric string as an exact decimal.
+    var decimal: Decimal? {
+        switch self {
+        case .int(let number): Decimal(number)
+        case .double(let number): Decimal(string: CallBinding.canonical(.double(number)))
+        case .string(let text): Decimal(string: text.trimmingCharacters(in: .whitespaces), locale: Locale(identifier: "en_US_POSIX"))
+        default: nil
+        }
+    }
+}

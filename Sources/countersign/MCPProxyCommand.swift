@@ -1,0 +1,51 @@
+import ArgumentParser
+import CountersignMCP
+import Foundation
+import Logging
+
+extension Countersign {
+    /// `countersign mcp-proxy [--config FILE] -- <upstream command…>`
+    struct MCPProxyCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mcp-proxy",
+            abstract: "Put Countersign in front of an MCP server: every tool call is proposed, and forwarded only when allowed.",
+            discussion: """
+                Speaks MCP on stdin/stdout to its client and spawns the upstream MCP server given after --. \
+                The gateway URL, agent and agent key come from the configuration file and the environment \
+                (COUNTERSIGN_URL, COUNTERSIGN_AGENT, COUNTERSIGN_AGENT_KEY). Logs go to stderr. See docs/mcp-proxy.md.
+                """
+        )
+
+        @Option(help: "The proxy configuration (YAML or JSON).")
+        var config: String?
+
+        @Argument(parsing: .postTerminator, help: "The upstream MCP server's command and arguments, after --.")
+        var upstream: [String] = []
+
+        func validate() throws {
+            if upstream.isEmpty { throw ValidationError("give the upstream MCP server's command after --, e.g. mcp-proxy -- uvx mcp-server-time") }
+        }
+
+        func run() async throws {
+            let configuration: ProxyConfiguration
+            do {
+                configuration = try ProxyConfiguration.load(path: config)
+            } catch {
+                FileHandle.standardError.write(Data("countersign mcp-proxy: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            // stdout carries the protocol: every log line goes to stderr.
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+                return handler
+            }
+            do {
+                try await MCPProxy.run(configuration: configuration, upstreamCommand: upstream, logger: Logger(label: "countersign.mcp-proxy"))
+            } catch let error as ProxyConfigurationError {
+                FileHandle.standardError.write(Data("countersign mcp-proxy: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+}

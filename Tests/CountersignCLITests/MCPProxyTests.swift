@@ -1,0 +1,255 @@
+import Foundation
+import Testing
+
+/// `countersign mcp-proxy` between the official Python MCP SDK (the client) and real upstream MCP
+/// servers from PyPI (`mcp-server-time`, `mcp-server-git`), with the real gateway deciding and
+/// the test acting as the human approver through the API.
+@Suite(
+    "MCP gating proxy with the Python MCP SDK", .serialized,
+    .enabled(if: MCPTestEnvironment.venv != nil, Comment(rawValue: MCPTestEnvironment.skipMessage)))
+struct MCPProxyTests {
+    static let agentKey = "cs_test_mcp_agent_key_0123456789"
+    static let aliceToken = "cs_test_alice_token_0123456789ab"
+
+    /// The gateway, the proxy configuration and a git repository, all in one temporary folder.
+    final class Fixture: @unchecked Sendable {
+        let server: ServerProcess
+        let folder: String
+        let repo: String
+        let proxyConfig: String
+
+        init(gatewayURL: String? = nil, proxyExtra: String = "") async throws {
+            let folder = ServerProcess.temporaryDirectory()
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            self.folder = folder
+            let serverConfig = folder + "/server.yaml"
+            try """
+            policy:
+              operations:
+                get_current_time: read_only
+                convert_time: read_only
+                git_status: read_only
+            agents:
+              - {name: mcp-agent, key_env: CS_MCP_AGENT_KEY}
+            approvers:
+              - {name: alice, token_env: CS_MCP_ALICE_TOKEN}
+            """.write(toFile: serverConfig, atomically: true, encoding: .utf8)
+            server = try ServerProcess(
+                configPath: serverConfig, environment: ["CS_MCP_AGENT_KEY": MCPProxyTests.agentKey, "CS_MCP_ALICE_TOKEN": MCPProxyTests.aliceToken],
+                directory: folder + "/gateway")
+            try await server.start()
+            repo = folder + "/repo"
+            try Self.git(["init", "-q", "-b", "main", repo], in: folder)
+            try "hello\n".write(toFile: repo + "/README.md", atomically: true, encoding: .utf8)
+            try Self.git(["add", "README.md"], in: repo)
+            try Self.git(["-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "first"], in: repo)
+            proxyConfig = folder + "/proxy.yaml"
+            try """
+            gateway: {url: "\(gatewayURL ?? server.baseURL.absoluteString)", agent: mcp-agent, key_env: CS_MCP_AGENT_KEY}
+            wait: {timeout: 2s, timeout_with_progress: 60s, progress_interval: 300ms}
+            state_file: state/ledger.json
+            tools:
+              git_create_branch: {fallback: "Ask the user to create the branch"}
+            \(proxyExtra)
+            """.write(toFile: proxyConfig, atomically: true, encoding: .utf8)
+        }
+
+        static func git(_ arguments: [String], in directory: String) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+            process.arguments = arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            try process.run()
+            process.waitUntilExit()
+            if process.terminationStatus != 0 { throw MCPDriver.Failure(description: "git \(arguments) failed") }
+        }
+
+        func driver(_ upstream: [String]) async throws -> MCPDriver {
+            try await MCPDriver(
+                venv: MCPTestEnvironment.venv!, config: proxyConfig, upstream: upstream, environment: ["CS_MCP_AGENT_KEY": MCPProxyTests.agentKey])
+        }
+
+        var time: [String] { ["mcp-server-time", "--local-timezone", "UTC"] }
+        var gitServer: [String] { ["mcp-server-git", "--repository", repo] }
+        var approver: HTTPClient { server.client(token: MCPProxyTests.aliceToken) }
+
+        func branches() throws -> [String] {
+            let heads = try FileManager.default.contentsOfDirectory(atPath: repo + "/.git/refs/heads")
+            return heads.sorted()
+        }
+
+        /// The pending approvals, waiting until there are at least `count`.
+        func pending(atLeast count: Int = 1) async throws -> [[String: Any]] {
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            while true {
+                let items = (try await approver.get("/v1/approvals?status=pending"))["items"] as? [[String: Any]] ?? []
+                if items.count >= count || clock.now > deadline { return items }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+
+        func decide(_ id: String, _ decision: String) async throws {
+            let response = try await approver.post("/v1/approvals/\(id)/decision", json: ["decision": decision, "comment": "from the test"])
+            #expect(response.status == 200, "\(response)")
+        }
+
+        func cleanUp() { server.cleanUp() }
+    }
+
+    static func meta(_ event: [String: Any], _ key: String) -> String? { (event["meta"] as? [String: Any])?["dev.countersign/\(key)"] as? String }
+
+    @Test("tools are listed through the proxy, and an auto call returns the upstream's result")
+    func listAndAuto() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.cleanUp() }
+        let driver = try await fixture.driver(fixture.time)
+        try driver.send(["op": "list"])
+        let tools = try await driver.next { $0["event"] as? String == "tools" }
+        let names = tools["names"] as? [String] ?? []
+        #expect(names.contains("get_current_time"))
+        #expect(names.contains("convert_time"))
+        try driver.send(["op": "call", "id": "t1", "name": "get_current_time", "arguments": ["timezone": "UTC"]])
+        let result = try await driver.result(of: "t1")
+        #expect(result["isError"] as? Bool == false, "\(result)")
+        #expect((result["text"] as? String ?? "").contains("\"timezone\": \"UTC\""), "\(result)")
+        #expect(try await fixture.pending(atLeast: 0).isEmpty)
+        await driver.stop()
+        #expect(driver.process.terminationStatus == 0)
+    }
+
+    @Test("an approve call waits with progress and runs once a human approves what was shown")
+    func approveWithProgress() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.cleanUp() }
+        let driver = try await fixture.driver(fixture.gitServer)
+        let arguments = ["repo_path": fixture.repo, "branch_name": "feature-x"]
+        try driver.send(["op": "call", "id": "c1", "name": "git_create_branch", "arguments": arguments, "progress": true])
+        let first = try await driver.next { $0["event"] as? String == "progress" && $0["id"] as? String == "c1" }
+        #expect((first["message"] as? String ?? "").contains("awaiting approval"))
+        let items = try await fixture.pending()
+        try #require(items.count == 1)
+        let mcp = ((items[0]["proposal"] as? [String: Any])?["context"] as? [String: Any])?["mcp"] as? [String: Any]
+        #expect(mcp?["tool"] as? String == "git_create_branch")
+        #expect(mcp?["arguments"] as? [String: String] == arguments)
+        #expect(try fixture.branches() == ["main"])
+        _ = try await driver.next { $0["event"] as? String == "progress" && $0["id"] as? String == "c1" }
+        try await fixture.decide(items[0]["id"] as! String, "approve")
+        let result = try await driver.result(of: "c1")
+        #expect(result["isError"] as? Bool == false, "\(result)")
+        #expect((result["text"] as? String ?? "").contains("Created branch 'feature-x'"))
+        #expect(try fixture.branches() == ["feature-x", "main"])
+        let values = driver.events.filter { $0["event"] as? String == "progress" }.compactMap { $0["progress"] as? Double }
+        #expect(values.count >= 2)
+        #expect(values == values.sorted() && Set(values).count == values.count, "progress must increase: \(values)")
+        await driver.stop()
+    }
+
+    @Test("a rejection and an escalation return isError with the fallback; the upstream is not called")
+    func rejectionAndEscalation() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.cleanUp() }
+        let driver = try await fixture.driver(fixture.gitServer)
+        try driver.send([
+            "op": "call", "id": "r1", "name": "git_create_branch", "arguments": ["repo_path": fixture.repo, "branch_name": "feature-r"],
+            "progress": true,
+        ])
+        let items = try await fixture.pending()
+        try await fixture.decide(items[0]["id"] as! String, "reject")
+        let rejected = try await driver.result(of: "r1")
+        #expect(rejected["isError"] as? Bool == true)
+        #expect((rejected["text"] as? String ?? "").contains("Ask the user to create the branch"), "\(rejected)")
+        #expect(Self.meta(rejected, "status") == "rejected")
+        try driver.send([
+            "op": "call", "id": "e1", "name": "git_create_branch", "arguments": ["repo_path": fixture.repo, "branch_name": "feature-e"],
+            "confidence": 0.2,
+        ])
+        let escalated = try await driver.result(of: "e1", timeout: .seconds(10))
+        #expect(escalated["isError"] as? Bool == true)
+        #expect(Self.meta(escalated, "status") == "escalated")
+        #expect((escalated["text"] as? String ?? "").contains("Ask the user to create the branch"))
+        #expect(try fixture.branches() == ["main"])
+        await driver.stop()
+    }
+
+    @Test("a timed-out wait reattaches on retry; an edited retry needs a new approval; an approval is used once")
+    func reattachEditAndSingleUse() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.cleanUp() }
+        let driver = try await fixture.driver(fixture.gitServer)
+        let x: [String: String] = ["repo_path": fixture.repo, "branch_name": "feature-x"]
+        func call(_ id: String, _ arguments: [String: String]) async throws -> [String: Any] {
+            try driver.send(["op": "call", "id": id, "name": "git_create_branch", "arguments": arguments])
+            return try await driver.result(of: id)
+        }
+        // No progress token: the wait is bounded (2 s here), then the call says it is still pending.
+        let first = try await call("x1", x)
+        #expect(first["isError"] as? Bool == true)
+        #expect(Self.meta(first, "status") == "pending")
+        let approvalA = try #require(Self.meta(first, "approval_id"))
+        // The identical call reattaches to the same approval.
+        let again = try await call("x2", x)
+        #expect(Self.meta(again, "approval_id") == approvalA)
+        #expect(try await fixture.pending().count == 1)
+        try await fixture.decide(approvalA, "approve")
+        // An edited call does not ride on approval A.
+        let edited = try await call("y1", ["repo_path": fixture.repo, "branch_name": "feature-y"])
+        #expect(Self.meta(edited, "status") == "pending")
+        #expect(Self.meta(edited, "approval_id") != approvalA)
+        #expect(try fixture.branches() == ["main"])
+        // The identical call uses approval A, once.
+        let approved = try await call("x3", x)
+        #expect(approved["isError"] as? Bool == false, "\(approved)")
+        #expect(try fixture.branches() == ["feature-x", "main"])
+        let reused = try await call("x4", x)
+        #expect(Self.meta(reused, "status") == "pending", "\(reused)")
+        #expect(Self.meta(reused, "approval_id") != approvalA)
+        await driver.stop()
+    }
+
+    @Test("a cancelled call stops waiting; the approval stays for a retry")
+    func cancellation() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.cleanUp() }
+        let driver = try await fixture.driver(fixture.gitServer)
+        let arguments = ["repo_path": fixture.repo, "branch_name": "feature-c"]
+        try driver.send(["op": "call", "id": "c1", "name": "git_create_branch", "arguments": arguments, "progress": true])
+        _ = try await driver.next { $0["event"] as? String == "progress" && $0["id"] as? String == "c1" }
+        try driver.send(["op": "cancel", "id": "c1"])
+        _ = try await driver.next { $0["event"] as? String == "cancelled" && $0["id"] as? String == "c1" }
+        let items = try await fixture.pending()
+        try #require(items.count == 1)
+        let approvalID = try #require(items.first?["id"] as? String)
+        // Approve after the cancellation: a wait still running would see it and call the upstream.
+        try await Task.sleep(for: .milliseconds(500))
+        try await fixture.decide(approvalID, "approve")
+        try await Task.sleep(for: .seconds(2))
+        #expect(try fixture.branches() == ["main"], "the cancelled call went on to the upstream")
+        #expect(!driver.events.contains { $0["id"] as? String == "c1" && $0["event"] as? String == "result" })
+        // The identical retry reattaches to the approval, which was kept, and uses it.
+        try driver.send(["op": "call", "id": "c2", "name": "git_create_branch", "arguments": arguments, "progress": true])
+        let result = try await driver.result(of: "c2")
+        #expect(result["isError"] as? Bool == false, "\(result)")
+        #expect(try fixture.branches() == ["feature-c", "main"])
+        let all = (try await fixture.approver.get("/v1/approvals"))["items"] as? [Any] ?? []
+        #expect(all.count == 1)
+        await driver.stop()
+    }
+
+    @Test("an unreachable gateway fails closed, except for tools configured to be forwarded")
+    func failClosed() async throws {
+        let fixture = try await Fixture(gatewayURL: "http://127.0.0.1:9", proxyExtra: "unreachable: {forward: [get_current_time]}")
+        defer { fixture.cleanUp() }
+        let driver = try await fixture.driver(fixture.time)
+        try driver.send([
+            "op": "call", "id": "a", "name": "convert_time", "arguments": ["source_timezone": "UTC", "time": "12:00", "target_timezone": "UTC"],
+        ])
+        let closed = try await driver.result(of: "a")
+        #expect(closed["isError"] as? Bool == true)
+        #expect(Self.meta(closed, "status") == "unreachable")
+        try driver.send(["op": "call", "id": "b", "name": "get_current_time", "arguments": ["timezone": "UTC"]])
+        let open = try await driver.result(of: "b")
+        #expect(open["isError"] as? Bool == false, "\(open)")
+        await driver.stop()
+    }
+}
