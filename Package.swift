@@ -113,6 +113,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .testTarget(name: "CountersignInsightsTests", dependencies: ["CountersignInsights", "CountersignConfig"]),
     ],
     swiftLanguageModes: [.v6]
 )

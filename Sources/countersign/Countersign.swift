@@ -11,6 +11,6 @@ struct Countersign: AsyncParsableCommand {
             notifies, waits for a human, or is handed to a human.
             """,
         version: "0.1.0",
-        subcommands: [Serve.self, Evaluate.self, PolicyCommand.self, Audit.self, Report.self, MCPProxyCommand.self]
+        subcommands: [Serve.self, Evaluate.self, PolicyCommand.self, Audit.self, Calibrate.self, Replay.self, Report.self, MCPProxyCommand.self]
     )
 }
