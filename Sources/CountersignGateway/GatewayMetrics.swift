@@ -1,6 +1,7 @@
 import CoreMetrics
 import CountersignCore
 import Foundation
+import Synchronization
 
 /// The gateway's metrics, made by whatever factory the server hands in (Prometheus in `serve`).
 /// Labels are bounded: the operation label is the operation's name only when the policy names it.
@@ -10,6 +11,8 @@ public struct GatewayMetrics: Sendable {
     private let pending: Gauge
     private let expiries: Counter
     private let waitingRequests: Gauge
+    /// Proposal counters by level and operation label, made once each.
+    private let proposalCounters = CounterCache()
 
     public init(factory: any MetricsFactory, policy: Policy) {
         self.factory = factory
@@ -26,8 +29,9 @@ public struct GatewayMetrics: Sendable {
 
     func proposed(operation: String, level: Level) {
         let operation = knownOperations.contains(operation) ? operation : "other"
-        Counter(label: "countersign_proposals_total", dimensions: [("level", level.rawValue), ("operation", operation)], factory: factory)
-            .increment()
+        proposalCounters.counter(level.rawValue + "/" + operation) {
+            Counter(label: "countersign_proposals_total", dimensions: [("level", level.rawValue), ("operation", operation)], factory: factory)
+        }.increment()
     }
 
     func decided(_ status: ApprovalStatus, waited: TimeInterval) {
@@ -43,4 +47,18 @@ public struct GatewayMetrics: Sendable {
     func pendingApprovals(_ count: Int) { pending.record(count) }
 
     func waiting(_ count: Int) { waitingRequests.record(count) }
+}
+
+/// Counters by key, created on first use (bounded: the keys come from the policy).
+final class CounterCache: Sendable {
+    private let counters = Mutex([String: Counter]())
+
+    func counter(_ key: String, make: () -> Counter) -> Counter {
+        counters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = make()
+            counters[key] = counter
+            return counter
+        }
+    }
 }

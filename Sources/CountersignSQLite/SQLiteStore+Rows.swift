@@ -13,12 +13,13 @@ extension SQLiteStore {
 
     static func insert(_ db: Database, _ record: ProposalRecord) throws {
         let proposal = record.proposal
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO proposals (id, agent, idempotency_key, operation, risk_class, subject, confidence, amount, level,
                     base_level, reasons, body, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 record.id, proposal.agent, proposal.idempotencyKey, proposal.operation, record.verdict.riskClass, proposal.subject,
                 proposal.confidence, proposal.amount.map { "\($0)" }, record.verdict.level.rawValue, record.verdict.baseLevel.rawValue,
@@ -41,17 +42,18 @@ extension SQLiteStore {
 
     /// Appends an event to the audit chain, after the last entry, in the caller's transaction.
     static func append(_ db: Database, _ event: AuditEvent) throws {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
         let sequence: Int64 = (last?["seq"] ?? 0) + 1
         let previous: String = last?["hash"] ?? AuditChain.genesis
         let hash = AuditChain.hash(previous: previous, sequence: sequence, event: event)
         var writer = JSONWriter(capacity: 128)
         writer.value(event.data)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO audit_log (seq, at, kind, proposal_id, approval_id, actor, data, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 sequence, Millis.from(event.at), event.kind, event.proposalID, event.approvalID, event.actor,
                 String(decoding: writer.bytes, as: UTF8.self), previous, hash,
@@ -62,24 +64,24 @@ extension SQLiteStore {
         var history = SubjectHistory()
         if query.recentLimit > 0 {
             history.recentProposals = try Row.fetchAll(
-                db,
-                sql: "SELECT created_at, confidence FROM proposals WHERE subject = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?",
+                db.cachedStatement(
+                    sql: "SELECT created_at, confidence FROM proposals WHERE subject = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?"),
                 arguments: [query.subject, Millis.from(query.recentSince), query.recentLimit]
             ).map { PastProposal(at: Millis.date($0["created_at"]), confidence: $0["confidence"]) }
         }
         if let since = query.approvalsSince {
             history.approvalCount =
                 try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM proposals WHERE subject = ? AND created_at >= ? AND base_level = 'approve'",
+                    db.cachedStatement(sql: "SELECT COUNT(*) FROM proposals WHERE subject = ? AND created_at >= ? AND base_level = 'approve'"),
                     arguments: [query.subject, Millis.from(since)]) ?? 0
         }
         if query.decisionLimit > 0 {
             history.recentDecisions = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT status FROM approvals WHERE agent = ? AND subject = ? AND status IN ('approved', 'rejected', 'taken_over')
-                    ORDER BY decided_at DESC LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT status FROM approvals WHERE agent = ? AND subject = ? AND status IN ('approved', 'rejected', 'taken_over')
+                        ORDER BY decided_at DESC LIMIT ?
+                        """),
                 arguments: [query.agent, query.subject, query.decisionLimit]
             ).compactMap(PastDecision.init(rawValue:))
         }

@@ -1,5 +1,6 @@
 import CountersignCore
 import CountersignGateway
+import CountersignStore
 import Crypto
 import Foundation
 
@@ -31,7 +32,7 @@ public struct Authenticator: Sendable {
     public static func hash(_ secret: String) -> [UInt8] { Array(SHA256.hash(data: Array(secret.utf8))) }
 
     /// Hex form of a hash, as stores keep it.
-    public static func hex(_ hash: [UInt8]) -> String { hash.map { String(format: "%02x", $0) }.joined() }
+    public static func hex(_ hash: [UInt8]) -> String { AuditChain.hex(hash) }
 
     /// Bytes of a hex hash.
     public static func bytes(hex: String) -> [UInt8]? {

@@ -51,22 +51,50 @@ public enum AuditChain {
         var hasher = SHA256()
         hasher.update(data: Array(previous.utf8))
         hasher.update(data: canonical(sequence: sequence, event: event))
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hex(hasher.finalize())
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Lowercase hex of a digest.
+    public static func hex(_ digest: some Sequence<UInt8>) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        for byte in digest {
+            bytes.append(hexDigits[Int(byte >> 4)])
+            bytes.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The canonical bytes of an entry: compact JSON, keys sorted at every level.
     public static func canonical(sequence: Int64, event: AuditEvent) -> [UInt8] {
-        var members: [JSONMember] = [
-            JSONMember("actor", .string(event.actor)),
-            JSONMember("at", .number(String(Millis.from(event.at)))),
-            JSONMember("data", event.data),
-            JSONMember("kind", .string(event.kind)),
-            JSONMember("proposal_id", .string(event.proposalID)),
-            JSONMember("sequence", .number(String(sequence))),
-        ]
-        if let approvalID = event.approvalID { members.append(JSONMember("approval_id", .string(approvalID))) }
-        var writer = JSONWriter(capacity: 256)
-        writer.value(sorted(.object(members)))
+        // The top-level keys are written in sorted order directly; only `data` needs sorting.
+        var writer = JSONWriter(capacity: 384)
+        writer.raw("{")
+        writer.key("actor")
+        writer.string(event.actor)
+        if let approvalID = event.approvalID {
+            writer.raw(",")
+            writer.key("approval_id")
+            writer.string(approvalID)
+        }
+        writer.raw(",")
+        writer.key("at")
+        writer.integer(Int(Millis.from(event.at)))
+        writer.raw(",")
+        writer.key("data")
+        writer.value(sorted(event.data))
+        writer.raw(",")
+        writer.key("kind")
+        writer.string(event.kind)
+        writer.raw(",")
+        writer.key("proposal_id")
+        writer.string(event.proposalID)
+        writer.raw(",")
+        writer.key("sequence")
+        writer.integer(Int(sequence))
+        writer.raw("}")
         return writer.bytes
     }
 
