@@ -219,7 +219,12 @@ public final class Gateway: Sendable {
     public func wait(approvalID: String, timeout: Duration, by principal: Principal) async throws -> ApprovalView {
         let timeout = min(timeout, configuration.maximumWait)
         let slot = timeout > .zero ? waiters.register(approvalID) : nil
-        defer { if let slot { waiters.unregister(approvalID, slot) } }
+        defer {
+            if let slot {
+                waiters.unregister(approvalID, slot)
+                metrics.waiting(waiters.count)
+            }
+        }
         guard let view = try await store.approval(id: approvalID) else {
             throw GatewayError(.notFound, code: "not_found", "no approval \(approvalID)")
         }
