@@ -53,14 +53,8 @@ public struct BatchEvaluator {
         forgetIdleSubjects(now: now)
 
         writer.raw("{")
-        writer.key("line")
-        writer.integer(line)
-        writer.raw(",")
-        if let key = proposal.idempotencyKey {
-            writer.key("idempotency_key")
-            writer.string(key)
-            writer.raw(",")
-        }
+        writer.member("line", line)
+        if let key = proposal.idempotencyKey { writer.member("idempotency_key", key) }
         verdict.writeMembers(to: &writer)
         writer.raw("}\n")
     }
@@ -68,16 +62,11 @@ public struct BatchEvaluator {
     private mutating func writeError(line: Int, _ error: ProposalError, into writer: inout JSONWriter) {
         failures += 1
         writer.raw("{")
-        writer.key("line")
-        writer.integer(line)
-        writer.raw(",")
-        writer.key("error")
+        writer.member("line", line)
+        writer.member("error")
         writer.raw("{")
-        writer.key("code")
-        writer.string(error.code)
-        writer.raw(",")
-        writer.key("message")
-        writer.string(error.message)
+        writer.member("code", error.code)
+        writer.member("message", error.message)
         writer.raw("}}\n")
     }
 

@@ -36,11 +36,8 @@ public struct APIError: HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var writer = JSONWriter(capacity: 128)
         writer.raw("{\"error\":{")
-        writer.key("code")
-        writer.string(code)
-        writer.raw(",")
-        writer.key("message")
-        writer.string(message)
+        writer.member("code", code)
+        writer.member("message", message)
         writer.raw("}}")
         var headers: HTTPFields = [.contentType: "application/json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }

@@ -72,28 +72,14 @@ public enum AuditChain {
         // The top-level keys are written in sorted order directly; only `data` needs sorting.
         var writer = JSONWriter(capacity: 384)
         writer.raw("{")
-        writer.key("actor")
-        writer.string(event.actor)
-        if let approvalID = event.approvalID {
-            writer.raw(",")
-            writer.key("approval_id")
-            writer.string(approvalID)
-        }
-        writer.raw(",")
-        writer.key("at")
-        writer.integer(Int(Millis.from(event.at)))
-        writer.raw(",")
-        writer.key("data")
+        writer.member("actor", event.actor)
+        if let approvalID = event.approvalID { writer.member("approval_id", approvalID) }
+        writer.member("at", Int(Millis.from(event.at)))
+        writer.member("data")
         writer.value(sorted(event.data))
-        writer.raw(",")
-        writer.key("kind")
-        writer.string(event.kind)
-        writer.raw(",")
-        writer.key("proposal_id")
-        writer.string(event.proposalID)
-        writer.raw(",")
-        writer.key("sequence")
-        writer.integer(Int(sequence))
+        writer.member("kind", event.kind)
+        writer.member("proposal_id", event.proposalID)
+        writer.member("sequence", Int(sequence))
         writer.raw("}")
         return writer.bytes
     }

@@ -27,6 +27,39 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
+    /// Appends `,` unless the value about to be written opens the current object or array (or a
+    /// separator is already there).
+    @inline(__always)
+    public mutating func separate() {
+        guard let last = bytes.last, last != UInt8(ascii: "{"), last != UInt8(ascii: "["), last != UInt8(ascii: ":"),
+            last != UInt8(ascii: ",")
+        else { return }
+        bytes.append(UInt8(ascii: ","))
+    }
+
+    /// Appends `"key":` after a comma when one is needed: the start of an object member.
+    public mutating func member(_ key: StaticString) {
+        separate()
+        self.key(key)
+    }
+
+    /// Appends the member `"key":"value"`, or `"key":null` for `nil`.
+    public mutating func member(_ key: StaticString, _ value: String?) {
+        member(key)
+        if let value { string(value) } else { raw("null") }
+    }
+
+    /// Appends the member `"key":value` for an integer.
+    public mutating func member(_ key: StaticString, _ value: Int) {
+        member(key)
+        integer(value)
+    }
+
+    /// Appends the member `"key":"<RFC 3339>"`, or `null`.
+    public mutating func member(_ key: StaticString, date: Date?) {
+        member(key, date.map(Timestamp.format))
+    }
+
     /// Appends a quoted, escaped string.
     public mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))

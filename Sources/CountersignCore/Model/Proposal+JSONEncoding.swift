@@ -2,85 +2,47 @@ extension Proposal {
     /// Writes the proposal as a JSON object with CONTRACT §3's member names (absent fields omitted).
     public func write(to writer: inout JSONWriter) {
         writer.raw("{")
-        if let idempotencyKey {
-            writer.key("idempotency_key")
-            writer.string(idempotencyKey)
-            writer.raw(",")
-        }
-        writer.key("agent")
-        writer.string(agent)
-        writer.raw(",")
-        writer.key("operation")
-        writer.string(operation)
-        writer.raw(",")
-        writer.key("confidence")
+        if let idempotencyKey { writer.member("idempotency_key", idempotencyKey) }
+        writer.member("agent", agent)
+        writer.member("operation", operation)
+        writer.member("confidence")
         writer.double(confidence)
         if let amount = amountValue {
-            writer.raw(",")
-            writer.key("amount")
+            writer.member("amount")
             writer.decimal(amount.decimal)
         }
-        if let currency {
-            writer.raw(",")
-            writer.key("currency")
-            writer.string(currency)
-        }
+        if let currency { writer.member("currency", currency) }
         if let reference = referenceValue {
-            writer.raw(",")
-            writer.key("reference_amount")
+            writer.member("reference_amount")
             writer.decimal(reference.decimal)
         }
-        if let subject {
-            writer.raw(",")
-            writer.key("subject")
-            writer.string(subject)
-        }
-        writer.raw(",")
-        writer.key("action")
-        writer.string(action)
-        for (key, value) in [("reasoning", reasoning), ("impact", impact), ("fallback", fallback)] {
-            guard let value else { continue }
-            writer.raw(",")
-            writer.string(key)
-            writer.raw(":")
-            writer.string(value)
-        }
+        if let subject { writer.member("subject", subject) }
+        writer.member("action", action)
+        if let reasoning { writer.member("reasoning", reasoning) }
+        if let impact { writer.member("impact", impact) }
+        if let fallback { writer.member("fallback", fallback) }
         if !messages.isEmpty {
-            writer.raw(",")
-            writer.key("messages")
+            writer.member("messages")
             writer.raw("[")
-            for (index, message) in messages.enumerated() {
-                if index > 0 { writer.raw(",") }
+            for message in messages {
+                writer.separate()
                 writer.raw("{")
-                writer.key("role")
-                writer.string(message.role)
-                writer.raw(",")
-                writer.key("text")
-                writer.string(message.text)
+                writer.member("role", message.role)
+                writer.member("text", message.text)
                 writer.raw("}")
             }
             writer.raw("]")
         }
         if let context {
-            writer.raw(",")
-            writer.key("context")
+            writer.member("context")
             writer.value(context)
         }
-        if let at {
-            writer.raw(",")
-            writer.key("at")
-            writer.string(Timestamp.format(at))
-        }
+        if let at { writer.member("at", date: at) }
         if let timeoutSeconds {
-            writer.raw(",")
-            writer.key("timeout")
+            writer.member("timeout")
             writer.double(timeoutSeconds)
         }
-        if let callbackURL {
-            writer.raw(",")
-            writer.key("callback_url")
-            writer.string(callbackURL)
-        }
+        if let callbackURL { writer.member("callback_url", callbackURL) }
         writer.raw("}")
     }
 
@@ -96,14 +58,9 @@ extension Reason {
     /// Writes `{"code":…,"level":…,"detail":…}`.
     public func write(to writer: inout JSONWriter) {
         writer.raw("{")
-        writer.key("code")
-        writer.string(code)
-        writer.raw(",")
-        writer.key("level")
-        writer.string(level.rawValue)
-        writer.raw(",")
-        writer.key("detail")
-        writer.string(detail)
+        writer.member("code", code)
+        writer.member("level", level.rawValue)
+        writer.member("detail", detail)
         writer.raw("}")
     }
 
@@ -127,8 +84,8 @@ extension Verdict {
     public var reasonsJSON: [UInt8] {
         var writer = JSONWriter(capacity: 256)
         writer.raw("[")
-        for (index, reason) in reasons.enumerated() {
-            if index > 0 { writer.raw(",") }
+        for reason in reasons {
+            writer.separate()
             reason.write(to: &writer)
         }
         writer.raw("]")

@@ -192,19 +192,10 @@ struct ConsoleController {
     static func eventJSON(_ view: ApprovalView, csrf: String) -> [UInt8] {
         var writer = JSONWriter(capacity: 2048)
         writer.raw("{")
-        writer.key("id")
-        writer.string(view.approval.id)
-        writer.raw(",")
-        writer.key("status")
-        writer.string(view.approval.status.rawValue)
-        writer.raw(",")
-        writer.key("decided_by")
-        if let by = view.approval.decidedBy { writer.string(by) } else { writer.raw("null") }
-        if view.approval.status == .pending {
-            writer.raw(",")
-            writer.key("html")
-            writer.string(ConsolePages.card(view, csrf: csrf))
-        }
+        writer.member("id", view.approval.id)
+        writer.member("status", view.approval.status.rawValue)
+        writer.member("decided_by", view.approval.decidedBy)
+        if view.approval.status == .pending { writer.member("html", ConsolePages.card(view, csrf: csrf)) }
         writer.raw("}")
         return writer.bytes
     }
