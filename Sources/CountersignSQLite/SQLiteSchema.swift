@@ -58,7 +58,7 @@ enum SQLiteSchema {
                         actor TEXT NOT NULL,
                         data TEXT NOT NULL,
                         prev_hash TEXT NOT NULL,
-                        hash TEXT NOT NULL UNIQUE
+                        hash TEXT NOT NULL
                     );
                     CREATE TABLE credentials (
                         role TEXT NOT NULL CHECK (role IN ('agent', 'approver')),

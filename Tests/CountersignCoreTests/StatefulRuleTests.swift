@@ -44,14 +44,18 @@ struct StatefulRuleTests {
     @Test("the history query follows the policy's windows and counts")
     func query() throws {
         let engine = DecisionEngine(policy: .default)
-        #expect(engine.historyQuery(for: Self.low(), now: Self.t0) != nil)
+        // A held proposal with ordinary confidence: the approval count and the rejections matter,
+        // the low-confidence streak cannot fire, so its rows are not asked for.
         let query = try #require(engine.historyQuery(for: Self.held(), now: Self.t0))
         #expect(query.agent == "support-bot")
         #expect(query.subject == "customer-1")
-        #expect(query.recentSince == Self.t0.addingTimeInterval(-3600))
-        #expect(query.recentLimit == 2)
+        #expect(query.recentLimit == 0)
         #expect(query.approvalsSince == Self.t0.addingTimeInterval(-86400))
         #expect(query.decisionLimit == 2)
+        // A low-confidence proposal: the streak's window and count are asked for.
+        let low = try #require(engine.historyQuery(for: Self.low(), now: Self.t0))
+        #expect(low.recentSince == Self.t0.addingTimeInterval(-3600))
+        #expect(low.recentLimit == 2)
     }
 
     @Test("no subject, or every stateful rule off: no query")

@@ -46,15 +46,18 @@ public struct DecisionEngine: Sendable {
 
     /// What the stateful rules need to know about the proposal's subject, or `nil` when the
     /// proposal names no subject or those rules are off.
+    /// Parts a rule cannot use are left out: the approval count only matters when rules 1–3 put
+    /// the proposal at `approve`, the streak only when its own confidence is low.
     public func historyQuery(for proposal: Proposal, now: Date) -> HistoryQuery? {
         guard let subject = proposal.subject else { return nil }
         let rules = policy.escalation
-        let streak = rules.lowConfidenceStreak
+        let streak = rules.lowConfidenceStreak.flatMap { proposal.confidence < $0.below ? $0 : nil }
+        let approvals = baseRules(proposal).level == .approve ? rules.approvalsPerSubject : nil
         let query = HistoryQuery(
             agent: proposal.agent, subject: subject,
             recentSince: now.addingTimeInterval(-(streak?.within ?? 0)),
             recentLimit: max((streak?.count ?? 1) - 1, 0),
-            approvalsSince: rules.approvalsPerSubject.map { now.addingTimeInterval(-$0.within) },
+            approvalsSince: approvals.map { now.addingTimeInterval(-$0.within) },
             decisionLimit: rules.consecutiveRejections ?? 0)
         if query.recentLimit == 0, query.approvalsSince == nil, query.decisionLimit == 0 { return nil }
         return query
@@ -62,6 +65,53 @@ public struct DecisionEngine: Sendable {
 
     /// The verdict: the most severe level of every rule that fired, and all their reasons.
     public func decide(_ proposal: Proposal, history: SubjectHistory = .empty) -> Verdict {
+        let (base, baseLevel) = baseRules(proposal)
+        var reasons = base
+        let rule = classification(of: proposal.operation)
+
+        // 4. Hard escalation rules, whatever the confidence.
+        let findings = scanner.scan(proposal)
+        for kind in findings.pii {
+            reasons.append(Reason(code: ReasonCode.pii(kind), level: .escalate, facts: .pii(kind)))
+        }
+        if let phrase = findings.humanRequest {
+            reasons.append(Reason(code: ReasonCode.humanRequest, level: .escalate, facts: .humanRequest(phrase: phrase)))
+        }
+        if let phrase = findings.legal {
+            reasons.append(Reason(code: ReasonCode.legal, level: .escalate, facts: .legal(phrase: phrase)))
+        }
+        let rules = policy.escalation
+        if let subject = proposal.subject {
+            if let count = rules.consecutiveRejections, count > 0, history.recentDecisions.count >= count,
+                history.recentDecisions.prefix(count).allSatisfy({ $0 == .rejected })
+            {
+                reasons.append(
+                    Reason(
+                        code: ReasonCode.consecutiveRejections, level: .escalate,
+                        facts: .consecutiveRejections(count: count, agent: proposal.agent, subject: subject)))
+            }
+            if let limit = rules.approvalsPerSubject, baseLevel == .approve, history.approvalCount + 1 >= limit.max {
+                reasons.append(
+                    Reason(
+                        code: ReasonCode.approvalsPerSubject, level: .escalate,
+                        facts: .approvalsPerSubject(number: history.approvalCount + 1, subject: subject, within: limit.within, max: limit.max)))
+            }
+            // 5. Soft rule: a streak of low confidence for this subject.
+            if let streak = rules.lowConfidenceStreak, proposal.confidence < streak.below, history.recentProposals.count >= streak.count - 1,
+                history.recentProposals.prefix(streak.count - 1).allSatisfy({ $0.confidence < streak.below })
+            {
+                reasons.append(
+                    Reason(
+                        code: ReasonCode.lowConfidenceStreak, level: .escalate,
+                        facts: .lowConfidenceStreak(count: streak.count, subject: subject, within: streak.within, below: streak.below)))
+            }
+        }
+        let level = reasons.reduce(Level.auto) { max($0, $1.level) }
+        return Verdict(level: level, riskClass: rule.riskClass, reasons: reasons, baseLevel: baseLevel)
+    }
+
+    /// Rules 1–3 (confidence, amounts, sanity), which need no history: their reasons and level.
+    func baseRules(_ proposal: Proposal) -> (reasons: [Reason], level: Level) {
         var reasons: [Reason] = []
         let rule = classification(of: proposal.operation)
         let thresholds = rule.thresholds
@@ -104,47 +154,7 @@ public struct DecisionEngine: Sendable {
                         facts: .referenceRatio(amount: amount.decimal, reference: reference.decimal, maximumRatio: ratio.decimal)))
             }
         }
-        let baseLevel = reasons.reduce(Level.auto) { max($0, $1.level) }
-
-        // 4. Hard escalation rules, whatever the confidence.
-        let findings = scanner.scan(proposal)
-        for kind in findings.pii {
-            reasons.append(Reason(code: ReasonCode.pii(kind), level: .escalate, facts: .pii(kind)))
-        }
-        if let phrase = findings.humanRequest {
-            reasons.append(Reason(code: ReasonCode.humanRequest, level: .escalate, facts: .humanRequest(phrase: phrase)))
-        }
-        if let phrase = findings.legal {
-            reasons.append(Reason(code: ReasonCode.legal, level: .escalate, facts: .legal(phrase: phrase)))
-        }
-        let rules = policy.escalation
-        if let subject = proposal.subject {
-            if let count = rules.consecutiveRejections, count > 0, history.recentDecisions.count >= count,
-                history.recentDecisions.prefix(count).allSatisfy({ $0 == .rejected })
-            {
-                reasons.append(
-                    Reason(
-                        code: ReasonCode.consecutiveRejections, level: .escalate,
-                        facts: .consecutiveRejections(count: count, agent: proposal.agent, subject: subject)))
-            }
-            if let limit = rules.approvalsPerSubject, baseLevel == .approve, history.approvalCount + 1 >= limit.max {
-                reasons.append(
-                    Reason(
-                        code: ReasonCode.approvalsPerSubject, level: .escalate,
-                        facts: .approvalsPerSubject(number: history.approvalCount + 1, subject: subject, within: limit.within, max: limit.max)))
-            }
-            // 5. Soft rule: a streak of low confidence for this subject.
-            if let streak = rules.lowConfidenceStreak, proposal.confidence < streak.below, history.recentProposals.count >= streak.count - 1,
-                history.recentProposals.prefix(streak.count - 1).allSatisfy({ $0.confidence < streak.below })
-            {
-                reasons.append(
-                    Reason(
-                        code: ReasonCode.lowConfidenceStreak, level: .escalate,
-                        facts: .lowConfidenceStreak(count: streak.count, subject: subject, within: streak.within, below: streak.below)))
-            }
-        }
-        let level = reasons.reduce(Level.auto) { max($0, $1.level) }
-        return Verdict(level: level, riskClass: rule.riskClass, reasons: reasons, baseLevel: baseLevel)
+        return (reasons, reasons.reduce(Level.auto) { max($0, $1.level) })
     }
 
     /// Whether `amount > reference × ratio`, exactly.
