@@ -34,24 +34,31 @@ struct MCPProxyTests {
             approvers:
               - {name: alice, token_env: CS_MCP_ALICE_TOKEN}
             """.write(toFile: serverConfig, atomically: true, encoding: .utf8)
-            server = try ServerProcess(
+            let server = try ServerProcess(
                 configPath: serverConfig, environment: ["CS_MCP_AGENT_KEY": MCPProxyTests.agentKey, "CS_MCP_ALICE_TOKEN": MCPProxyTests.aliceToken],
                 directory: folder + "/gateway")
             try await server.start()
-            repo = folder + "/repo"
-            try Self.git(["init", "-q", "-b", "main", repo], in: folder)
-            try "hello\n".write(toFile: repo + "/README.md", atomically: true, encoding: .utf8)
-            try Self.git(["add", "README.md"], in: repo)
-            try Self.git(["-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "first"], in: repo)
-            proxyConfig = folder + "/proxy.yaml"
-            try """
-            gateway: {url: "\(gatewayURL ?? server.baseURL.absoluteString)", agent: mcp-agent, key_env: CS_MCP_AGENT_KEY}
-            wait: {timeout: 2s, timeout_with_progress: 60s, progress_interval: 300ms}
-            state_file: state/ledger.json
-            tools:
-              git_create_branch: {fallback: "Ask the user to create the branch"}
-            \(proxyExtra)
-            """.write(toFile: proxyConfig, atomically: true, encoding: .utf8)
+            self.server = server
+            // Past this point the server runs: a failing step must not leave it behind.
+            do {
+                repo = folder + "/repo"
+                try Self.git(["init", "-q", "-b", "main", repo], in: folder)
+                try "hello\n".write(toFile: repo + "/README.md", atomically: true, encoding: .utf8)
+                try Self.git(["add", "README.md"], in: repo)
+                try Self.git(["-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "first"], in: repo)
+                proxyConfig = folder + "/proxy.yaml"
+                try """
+                gateway: {url: "\(gatewayURL ?? server.baseURL.absoluteString)", agent: mcp-agent, key_env: CS_MCP_AGENT_KEY}
+                wait: {timeout: 2s, timeout_with_progress: 60s, progress_interval: 300ms}
+                state_file: state/ledger.json
+                tools:
+                  git_create_branch: {fallback: "Ask the user to create the branch"}
+                \(proxyExtra)
+                """.write(toFile: proxyConfig, atomically: true, encoding: .utf8)
+            } catch {
+                server.cleanUp()
+                throw error
+            }
         }
 
         static func git(_ arguments: [String], in directory: String) throws {
