@@ -26,11 +26,11 @@ public final class Gateway: Sendable {
     public let store: any GatewayStore
     public let engine: DecisionEngine
     public let waiters: ApprovalWaiters
-    public let deadlines: DeadlineSignal
+    public let deadlines: WakeSignal
     /// Queue changes as they commit, for live views (the console).
     public let events: ApprovalEvents
     /// Wakes the outbox dispatcher when a message is committed.
-    public let outboxSignal: DeadlineSignal
+    public let outboxSignal: WakeSignal
     let configuration: Configuration
     let metrics: GatewayMetrics
     let logger: Logger
@@ -44,9 +44,9 @@ public final class Gateway: Sendable {
         self.configuration = configuration
         self.engine = DecisionEngine(policy: configuration.policy)
         self.waiters = ApprovalWaiters()
-        self.deadlines = DeadlineSignal()
+        self.deadlines = WakeSignal()
         self.events = ApprovalEvents()
-        self.outboxSignal = DeadlineSignal()
+        self.outboxSignal = WakeSignal()
         self.metrics = metrics ?? .discarding(policy: configuration.policy)
         self.logger = logger
         self.now = now
@@ -254,8 +254,17 @@ public final class Gateway: Sendable {
     ) async throws
         -> [ApprovalView]
     {
+        try await approvals(statuses: status.map { [$0] }, after: cursor, limit: limit, by: principal)
+    }
+
+    /// Approvals newest first, optionally only those in `statuses` (the console's history: every end status).
+    public func approvals(
+        statuses: Set<ApprovalStatus>?, after cursor: ApprovalCursor?, limit: Int, by principal: Principal
+    ) async throws
+        -> [ApprovalView]
+    {
         guard case .approver = principal else { throw GatewayError(.forbidden, code: "approvers_only", "only approvers see the queue") }
-        return try await store.approvals(status: status, after: cursor, limit: min(max(limit, 1), 200))
+        return try await store.approvals(statuses: statuses, after: cursor, limit: min(max(limit, 1), 200))
     }
 
     // MARK: Outcomes

@@ -74,13 +74,14 @@ public final class SQLiteStore: GatewayStore {
         try await pool.read { db in try Self.approvalView(db, id: id) }
     }
 
-    public func approvals(status: ApprovalStatus?, after cursor: ApprovalCursor?, limit: Int) async throws -> [ApprovalView] {
+    public func approvals(statuses: Set<ApprovalStatus>?, after cursor: ApprovalCursor?, limit: Int) async throws -> [ApprovalView] {
         try await pool.read { db in
             var sql = "SELECT a.*, \(Self.proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id WHERE 1 = 1"
             var arguments: StatementArguments = []
-            if let status {
-                sql += " AND a.status = ?"
-                arguments += [status.rawValue]
+            if let statuses {
+                let names = statuses.map(\.rawValue).sorted()
+                sql += " AND a.status IN (\(names.map { _ in "?" }.joined(separator: ", ")))"
+                arguments += StatementArguments(names)
             }
             if let cursor {
                 sql += " AND (a.created_at < ? OR (a.created_at = ? AND a.id < ?))"

@@ -187,4 +187,21 @@ import Testing
         #expect(seen.count == 25)
         #expect(Set(seen) == Set(created))
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func aStatusFilterKeepsOnlyThoseStatuses(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        var ids: [String] = []
+        for index in 0..<4 {
+            ids.append(try #require(try await gateway.propose(heldRefund("f-\(index)", subject: "f-\(index)"), by: agent).view.approval?.id))
+        }
+        _ = try await gateway.decide(approvalID: ids[1], .approve, comment: nil, by: alice)
+        _ = try await gateway.decide(approvalID: ids[3], .reject, comment: nil, by: alice)
+        let final = Set(ApprovalStatus.allCases.filter(\.isFinal))
+        let decided = try await gateway.approvals(statuses: final, after: nil, limit: 1, by: alice)
+        #expect(decided.map(\.approval.id) == [ids[3]], "newest decided first, pending ones never take its place")
+        let all = try await gateway.approvals(statuses: final, after: nil, limit: 10, by: alice)
+        #expect(Set(all.map(\.approval.id)) == [ids[1], ids[3]])
+        #expect(try await gateway.approvals(statuses: nil, after: nil, limit: 10, by: alice).count == 4)
+    }
 }

@@ -46,7 +46,8 @@ struct ConsoleController {
 
     @Sendable func history(_ request: Request, context: Context) async throws -> Response {
         guard let (session, principal) = try await signedIn(request) else { return Self.redirect("/login") }
-        let decided = try await gateway.approvals(status: nil, after: nil, limit: 200, by: principal).filter { $0.approval.status != .pending }
+        let decided = try await gateway.approvals(
+            statuses: Set(ApprovalStatus.allCases.filter(\.isFinal)), after: nil, limit: 200, by: principal)
         return Self.html(ConsolePages.history(decided, approver: session.approver, csrf: session.csrfToken))
     }
 

@@ -1,10 +1,10 @@
 import Foundation
 import Synchronization
 
-/// Wakes the deadline timer when an approval is created that is due before the instant the timer
-/// sleeps towards. Deadlines scheduled while the timer is busy make its next sleep return at once,
-/// so it re-reads the store.
-public final class DeadlineSignal: Sendable {
+/// Wakes a sleeping background service (the deadline timer, the outbox dispatcher) when work is
+/// committed that is due before the instant it sleeps towards. Work scheduled while the service is
+/// busy makes its next sleep return at once, so it re-reads the store.
+public final class WakeSignal: Sendable {
     private struct State {
         /// What the timer sleeps towards, while it sleeps.
         var target: Date?
@@ -17,7 +17,7 @@ public final class DeadlineSignal: Sendable {
 
     public init() {}
 
-    /// A new pending approval is due at `deadline` (call after its commit).
+    /// Something is due at `deadline` (call after its commit).
     func schedule(_ deadline: Date) {
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.earliestScheduled = min(state.earliestScheduled ?? deadline, deadline)
