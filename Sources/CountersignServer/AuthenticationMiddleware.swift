@@ -9,12 +9,25 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let header = request.headers[.authorization] {
-            guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.unauthorized }
-            guard let principal = authenticator.principal(for: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
+            guard let secret = Self.bearerSecret(header), let principal = authenticator.principal(for: secret) else {
                 throw APIError.unauthorized
             }
             context.principal = principal
         }
         return try await next(request, context)
+    }
+
+    /// The secret of `Bearer <secret>` (scheme case-insensitive, spaces around the secret
+    /// ignored), or `nil`. Works on the header's bytes: this runs on every request.
+    static func bearerSecret(_ header: String) -> String? {
+        var bytes = Substring(header).utf8[...]
+        let scheme = Array("bearer ".utf8)
+        guard bytes.count > scheme.count,
+            zip(bytes.prefix(scheme.count), scheme).allSatisfy({ $1 == 0x20 ? $0 == 0x20 : $0 | 0x20 == $1 })
+        else { return nil }
+        bytes = bytes.dropFirst(scheme.count)
+        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes = bytes.dropFirst() }
+        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes = bytes.dropLast() }
+        return bytes.isEmpty ? nil : String(Substring(bytes))
     }
 }
