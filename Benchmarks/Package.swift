@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(name: "countersign", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(
@@ -19,7 +20,16 @@ let package = Package(
             ],
             path: "Benchmarks/DecisionBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // The approval round-trip load generator used by gateway/run.sh (a SwiftNIO HTTP client).
+        .executableTarget(
+            name: "countersign-roundtrip",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/RoundTrip"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,6 +15,8 @@
 #   WRK_DURATION   seconds per wrk run (default 15)
 #   WRK_RUNS       wrk runs of each endpoint, alternating; the median is reported (default 3)
 #   PENDING        pending approvals created for the disk figure (default 10000)
+#   RT_CLIENT      the round-trip load generator: "swift" (countersign-roundtrip, SwiftNIO; default)
+#                  or "python" (roundtrip.py, aiohttp); same workload and output
 #   ONLY           a subset of: roundtrip langgraph auto disk (default: all four)
 #   RESULTS        also write the summary as JSON to this file
 #   KEEP_TMP=1     keep the temporary folder (databases, server logs, raw outputs)
@@ -32,6 +34,8 @@ wrk_duration="${WRK_DURATION:-15}"
 wrk_runs="${WRK_RUNS:-3}"
 pending="${PENDING:-10000}"
 only="${ONLY:-roundtrip langgraph auto disk}"
+rt_client="${RT_CLIENT:-swift}"
+rt_bin="$root/Benchmarks/.build/release/countersign-roundtrip"
 url="http://127.0.0.1:$port"
 venv="$here/.venv"
 py="$venv/bin/python"
@@ -42,6 +46,10 @@ wants() { [[ " $only " == *" $1 "* ]]; }
 if [[ ! -x "$bin" ]]; then
     echo "== building $bin (swift build -c release --product countersign)"
     (cd "$root" && swift build -c release --product countersign)
+fi
+if wants roundtrip && [[ "$rt_client" == swift && ! -x "$rt_bin" ]]; then
+    echo "== building $rt_bin (cd Benchmarks && swift build -c release --product countersign-roundtrip)"
+    (cd "$root/Benchmarks" && swift build -c release --product countersign-roundtrip)
 fi
 if [[ ! -x "$py" ]] || ! "$py" -c 'import aiohttp, langgraph.checkpoint.sqlite.aio' 2> /dev/null; then
     echo "== creating $venv"
@@ -197,10 +205,11 @@ if wants roundtrip || wants auto; then
 fi
 if wants roundtrip; then
     echo
-    echo "== 1. approval round trips, Countersign: $agents agents, $runs x ${duration} s"
+    echo "== 1. approval round trips, Countersign: $agents agents, $runs x ${duration} s, $rt_client client"
     step_begin
+    if [[ "$rt_client" == swift ]]; then rt=("$rt_bin"); else rt=("$py" "$here/roundtrip.py"); fi
     timeout $((runs * (duration + 100) + 60)) \
-        "$py" "$here/roundtrip.py" --url "$url" --agents "$agents" --duration "$duration" --runs "$runs" --json \
+        "${rt[@]}" --url "$url" --agents "$agents" --duration "$duration" --runs "$runs" --json \
         | tee "$tmp/roundtrip.txt"
     step_end roundtrip
     tail -n 1 "$tmp/roundtrip.txt" > "$tmp/roundtrip.json"
@@ -307,7 +316,7 @@ lgs = {m: load(f"langgraph-{m}.json") for m in ("async", "threads")}
 lgs = {m: v for m, v in lgs.items() if v}
 if cs:
     summary["countersign_roundtrip"] = cs
-    rows.append((f"Countersign round trips/s ({agents} agents, median of {runs} x {duration} s)", f"{cs['median_rate']:,.0f}"))
+    rows.append((f"Countersign round trips/s ({agents} agents, {cs.get('client_loop', '')} client, median of {runs} x {duration} s)", f"{cs['median_rate']:,.0f}"))
     rows.append(("  round-trip latency p50 / p99", f"{cs['p50_ms']:.1f} / {cs['p99_ms']:.1f} ms"))
     rows.append(("  wake-up, decision answer -> long-poll answer, p50 / p99",
                  f"{cs['wake_client_p50_ms']:.2f} / {cs['wake_client_p99_ms']:.2f} ms"))
