@@ -1,4 +1,5 @@
 import CountersignStore
+import Dispatch
 import Foundation
 import Synchronization
 
@@ -63,27 +64,26 @@ final class WaitSlot: Sendable {
         continuation?.resume(returning: view)
     }
 
-    /// The filled value, waiting at most `timeout`; `nil` on timeout or cancellation.
+    /// The filled value, waiting at most `timeout`; `nil` on timeout or cancellation. The timeout
+    /// is a dispatch timer that fills the slot, not a sleeping child task: a long poll woken by a
+    /// decision costs one resumption instead of starting, cancelling and joining a second task.
     func value(timeout: Duration) async -> ApprovalView? {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                self.fill(nil)
-            }
-            let view = await withTaskCancellationHandler {
-                await withCheckedContinuation { continuation in
-                    let ready = state.withLock { state -> ApprovalView?? in
-                        if case .filled(let view) = state { return .some(view) }
-                        state = .waiting(continuation)
-                        return nil
-                    }
-                    if let ready { continuation.resume(returning: ready) }
+        let timer = DispatchWorkItem { [weak self] in self?.fill(nil) }
+        let (seconds, attoseconds) = timeout.components
+        let nanoseconds = Int(min(max(seconds, 0), 86_400)) * 1_000_000_000 + Int(max(attoseconds, 0) / 1_000_000_000)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds), execute: timer)
+        defer { timer.cancel() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> ApprovalView?? in
+                    if case .filled(let view) = state { return .some(view) }
+                    state = .waiting(continuation)
+                    return nil
                 }
-            } onCancel: {
-                self.fill(nil)
+                if let ready { continuation.resume(returning: ready) }
             }
-            group.cancelAll()
-            return view
+        } onCancel: {
+            self.fill(nil)
         }
     }
 }
