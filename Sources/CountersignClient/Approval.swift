@@ -43,6 +43,10 @@ public struct Approval: Sendable, Hashable, Decodable {
     public var reasons: [Reason]
     /// The proposal as the gateway stored it (what the approver saw).
     public var proposal: JSONValue?
+    /// When the agent used the approved action (`consume`); nil until then.
+    public var consumedAt: Date?
+    /// Which agent used it.
+    public var consumedBy: String?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -53,6 +57,8 @@ public struct Approval: Sendable, Hashable, Decodable {
         case decidedBy = "decided_by"
         case decidedAt = "decided_at"
         case comment, level, reasons, proposal
+        case consumedAt = "consumed_at"
+        case consumedBy = "consumed_by"
     }
 
     /// Decodes an approval as the API returns it.
@@ -70,6 +76,8 @@ public struct Approval: Sendable, Hashable, Decodable {
         level = try container.decodeIfPresent(Level.self, forKey: .level)
         reasons = try container.decodeIfPresent([Reason].self, forKey: .reasons) ?? []
         proposal = try container.decodeIfPresent(JSONValue.self, forKey: .proposal)
+        consumedAt = Timestamps.parse(try container.decodeIfPresent(String.self, forKey: .consumedAt))
+        consumedBy = try container.decodeIfPresent(String.self, forKey: .consumedBy)
     }
 }
 

@@ -146,6 +146,21 @@ public struct CountersignClient: Sendable {
         _ = try await send("POST", path: "/v1/proposals/\(Self.escape(proposalID))/outcome", body: data, repeatIsSuccess: "outcome_recorded")
     }
 
+    /// Uses an approved action, exactly once (`POST /v1/approvals/{id}/consume`): call it right
+    /// before executing. `binding` must be the proposal's `context.binding` (nil when it has none).
+    /// Of concurrent callers, across processes and hosts, exactly one succeeds.
+    ///
+    /// Not retried: an answer lost in transit must not turn into a second attempt, so a network
+    /// failure here means "do not execute" (the approval may be used up; propose again).
+    ///
+    /// - Throws: `.refused` with `already_consumed` (used before: do not execute), `not_approved`,
+    ///   `binding_mismatch` (an edited call), `not_found`; `.network`.
+    @discardableResult
+    public func consume(approvalID: String, binding: String?) async throws -> Approval {
+        let body = try Self.encoder.encode(["binding": binding])
+        return try decode(try await send("POST", path: "/v1/approvals/\(Self.escape(approvalID))/consume", body: body, retrying: false).data)
+    }
+
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -37,4 +37,10 @@ enum AuditEvents {
             kind: "expiry", at: at, proposalID: view.proposal.id, approvalID: view.approval.id, actor: "system",
             data: .object([JSONMember("status", .string("expired")), JSONMember("fallback", .string(view.approval.fallback))]))
     }
+
+    static func consumption(_ view: ApprovalView, by: String, at: Date) -> AuditEvent {
+        var data: [JSONMember] = []
+        if let binding = view.proposal.proposal.binding { data.append(JSONMember("binding", .string(binding))) }
+        return AuditEvent(kind: "consumed", at: at, proposalID: view.proposal.id, approvalID: view.approval.id, actor: by, data: .object(data))
+    }
 }

@@ -287,6 +287,41 @@ public final class Gateway: Sendable {
         }
     }
 
+    // MARK: Consume
+
+    /// The agent that proposed an approved action uses it, once: the approval must be approved,
+    /// not yet consumed, and `binding` must equal the proposal's `context.binding` (both absent
+    /// counts as equal), so an edited call cannot ride on another call's approval. Of concurrent
+    /// consumers exactly one succeeds; the commit carries a `consumed` audit entry.
+    public func consume(approvalID: String, binding: String?, by principal: Principal) async throws -> ApprovalView {
+        guard case .agent(let name) = principal else {
+            throw GatewayError(.forbidden, code: "agents_only", "only the agent that proposed an action consumes its approval")
+        }
+        guard let view = try await store.approval(id: approvalID) else {
+            throw GatewayError(.notFound, code: "not_found", "no approval \(approvalID)")
+        }
+        try authorize(view, principal)
+        // The proposal never changes once stored, so this check outside the transaction is safe.
+        guard view.proposal.proposal.binding == binding else {
+            throw GatewayError(
+                .invalid, code: "binding_mismatch",
+                "the call's binding is not the one the approval was given for; an edited call needs its own approval")
+        }
+        let at = now()
+        switch try await store.consume(approvalID: approvalID, by: name, at: at, audit: AuditEvents.consumption(view, by: name, at: at)) {
+        case .consumed(let view):
+            logger.info("approval consumed", metadata: ["approval.id": "\(approvalID)", "agent": "\(name)"])
+            return view
+        case .alreadyConsumed(let view):
+            let when = view.approval.consumedAt.map { " at \(Timestamp.format($0))" } ?? ""
+            throw GatewayError(.conflict, code: "already_consumed", "the approval was already used\(when)")
+        case .notApproved(let view):
+            throw GatewayError(.conflict, code: "not_approved", "the approval is \(view.approval.status.rawValue), not approved")
+        case .notFound:
+            throw GatewayError(.notFound, code: "not_found", "no approval \(approvalID)")
+        }
+    }
+
     // MARK: Outbox
 
     /// Outbox messages of one status, for operators (approvers).

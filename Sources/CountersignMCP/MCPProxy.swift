@@ -7,11 +7,25 @@ import MCP
 /// spawns. Tools are listed as the upstream lists them; every `tools/call` is proposed to the
 /// Countersign gateway and forwarded only when the verdict or a human allows it.
 public enum MCPProxy {
-    /// Runs the proxy until our client closes stdin (or the upstream exits), then stops the upstream.
+    /// How the proxy's own client reaches it.
+    public enum Serving: Sendable {
+        /// MCP on stdin/stdout (one client: the process that started us).
+        case stdio
+        /// MCP's streamable HTTP transport (sessions, SSE), see `HTTPServing`.
+        case http(HTTPServing)
+    }
+
+    /// Runs the proxy on stdio until our client closes stdin (or the upstream exits), then stops the upstream.
+    public static func run(configuration: ProxyConfiguration, upstreamCommand: [String], logger: Logger) async throws {
+        try await run(configuration: configuration, upstreamCommand: upstreamCommand, serving: .stdio, logger: logger)
+    }
+
+    /// Runs the proxy until its client goes (stdio: stdin closes; HTTP: SIGINT/SIGTERM) or the
+    /// upstream exits, then stops the upstream.
     ///
     /// - Throws: `ProxyConfigurationError` when the upstream cannot be started or initialised, or
-    ///   when it exits on its own.
-    public static func run(configuration: ProxyConfiguration, upstreamCommand: [String], logger: Logger) async throws {
+    ///   when it exits on its own; the HTTP server's errors (e.g. the port is taken).
+    public static func run(configuration: ProxyConfiguration, upstreamCommand: [String], serving: Serving, logger: Logger) async throws {
         let (upstream, initialized) = try await UpstreamProcess.launch(command: upstreamCommand, logger: logger)
         let upstreamName = configuration.upstreamName ?? initialized.serverInfo.name
         var logger = logger
@@ -22,9 +36,6 @@ public enum MCPProxy {
         let relay = ProgressRelay()
         await upstream.client.onNotification(ProgressNotification.self) { message in await relay.relay(message.params) }
         let tools = ToolCatalog()
-        let server = Server(
-            name: "countersign-mcp-proxy", version: "0.1.0", title: "Countersign gate for \(upstreamName)",
-            instructions: initialized.instructions, capabilities: .init(tools: .init(listChanged: false)))
         let gateway = CountersignClient(configuration: .init(baseURL: configuration.gatewayURL, agentKey: configuration.agentKey))
         let gate = ToolCallGate(
             configuration: configuration, upstreamName: upstreamName, gateway: gateway, ledger: ApprovalLedger(path: configuration.stateFile),
@@ -33,41 +44,57 @@ public enum MCPProxy {
             },
             toolLookup: { name in await tools.tool(named: name, refreshingWith: upstream.client) },
             logger: logger)
+        let factory = GatedServerFactory(
+            upstreamName: upstreamName, instructions: initialized.instructions, upstream: upstream.client, tools: tools, gate: gate)
 
-        await server.withMethodHandler(ListTools.self) { parameters in
-            let result = try await upstream.client.send(ListTools.request(parameters)).value
-            await tools.remember(result.tools)
-            return result
+        let ending: Ending
+        switch serving {
+        case .stdio:
+            let server = await factory.makeServer { server, progress in try? await server.notify(ProgressNotification.message(progress)) }
+            try await server.start(transport: StdioTransport(logger: logger))
+            ending = await serveUntilUpstreamExits(upstream) { await server.waitUntilCompleted() }
+            await server.stop()
+        case .http(let serving):
+            let endpoint = StreamableHTTPEndpoint(serving: serving, factory: factory, logger: logger)
+            ending = await serveUntilUpstreamExits(upstream) { try await endpoint.run() }
+            await endpoint.closeAllSessions()
         }
-        await server.withMethodHandler(CallTool.self) { parameters in
-            let reporter = parameters._meta?.progressToken.map { token in
-                ProgressReporter(token: token) { progress in try? await server.notify(ProgressNotification.message(progress)) }
-            }
-            return try await gate.call(parameters, progress: reporter)
+        switch ending {
+        case .clientGone:
+            logger.info("client gone; stopping the upstream")
+            await upstream.stop()
+        case .failed(let error):
+            await upstream.stop()
+            throw error
+        case .upstreamExited:
+            throw ProxyConfigurationError(description: "the upstream MCP server exited (status \(upstream.process.terminationStatus))")
         }
-        try await server.start(transport: StdioTransport(logger: logger))
+    }
 
-        let upstreamExited = await withTaskGroup(of: Bool.self) { group in
+    private enum Ending: Sendable {
+        case clientGone, upstreamExited
+        case failed(any Error)
+    }
+
+    /// Runs `serve` until it returns or the upstream exits, whichever comes first.
+    private static func serveUntilUpstreamExits(_ upstream: UpstreamProcess, _ serve: @escaping @Sendable () async throws -> Void) async -> Ending {
+        await withTaskGroup(of: Ending.self) { group in
             group.addTask {
-                await server.waitUntilCompleted()
-                return false
+                do {
+                    try await serve()
+                    return .clientGone
+                } catch {
+                    return .failed(error)
+                }
             }
             group.addTask {
                 while upstream.isRunning, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(100)) }
-                return !upstream.isRunning
+                return upstream.isRunning ? .clientGone : .upstreamExited
             }
-            let first = await group.next() ?? false
-            if first { await server.stop() }
+            let first = await group.next() ?? .clientGone
             group.cancelAll()
             return first
         }
-        if upstreamExited {
-            let status = upstream.process.terminationStatus
-            await server.stop()
-            throw ProxyConfigurationError(description: "the upstream MCP server exited (status \(status))")
-        }
-        logger.info("client closed the connection; stopping the upstream")
-        await upstream.stop()
     }
 
     /// Calls the upstream tool; cancelling the calling task sends `notifications/cancelled` upstream.

@@ -83,11 +83,21 @@ struct ToolCallGate: Sendable {
                     let status: GateStatus = approval.status == .rejected ? .rejected : approval.status == .expired ? .expired : .takenOver
                     return Self.notExecuted(status, verdict: verdict, approval: approval, fallback: fallback)
                 case .approved:
-                    // What the human approved must be this very call: the stored proposal carries the binding.
-                    guard approval.proposal?["context"]?["mcp"]?["binding"]?.stringValue == binding.description else {
-                        return Self.failure(.internalError, "the approved proposal is not bound to this call", fallback: fallback)
+                    // The gateway's single use: the approval must be bound to this very call, and of
+                    // every proxy sharing this agent key (on any host) exactly one call gets it.
+                    do {
+                        try await gateway.consume(approvalID: approval.id, binding: binding.digest)
+                    } catch let error as CountersignError where error.code == "already_consumed" {
+                        logger.info("another identical call used this approval; proposing again", metadata: ["approval.id": "\(approval.id)"])
+                        _ = try await consume(binding, generation)
+                        continue
+                    } catch let error as CountersignError {
+                        logger.warning("could not use the approval", metadata: ["approval.id": "\(approval.id)", "error": "\(error)"])
+                        return Self.failure(.refused, "the approval could not be used, so the call was not made: \(error)", fallback: fallback)
                     }
-                    guard try await consume(binding, generation) else { continue }
+                    // Moves this host's generation on (another local call may have moved it already:
+                    // the gateway's answer is the one that counts).
+                    _ = try await consume(binding, generation)
                     logger.info("approved; forwarding", metadata: ["approval.id": "\(approval.id)"])
                     return try await forwardAndReport(parameters, verdict: verdict, progress: progress)
                 }
@@ -121,10 +131,10 @@ struct ToolCallGate: Sendable {
             agent: configuration.agent, operation: operation, confidence: confidence, action: action, amount: amount, currency: currency,
             subject: subject,
             context: [
+                "binding": .string(binding.digest),
                 "mcp": .object([
                     "upstream": .string(upstreamName), "tool": .string(parameters.name), "arguments": root.jsonValue,
-                    "binding": .string(binding.description),
-                ])
+                ]),
             ],
             fallback: rule?.fallback, timeout: configuration.approvalTimeout, idempotencyKey: "")
         // The key names the binding, the generation, and the rest of the proposal (a retry with
@@ -135,12 +145,14 @@ struct ToolCallGate: Sendable {
         return proposal
     }
 
-    /// A replayed proposal that already has an outcome was executed: its answer is used up (this
-    /// is what makes a lost or reset local record safe: the gateway remembers the outcome).
+    /// A replayed proposal that already has an outcome, or whose approval was consumed, was
+    /// executed: its answer is used up (this is what makes a lost or reset local record, or
+    /// another host's proxy, safe: the gateway remembers the outcome and the consumption).
     private func alreadyExecuted(_ verdict: Verdict) async throws -> Bool {
         guard verdict.level.executesAtOnce || verdict.approval?.status == .approved else { return false }
         do {
-            return try await gateway.proposalRecord(verdict.proposalID).outcome != nil
+            let record = try await gateway.proposalRecord(verdict.proposalID)
+            return record.outcome != nil || record.approval?.consumedAt != nil
         } catch let error as CountersignError {
             logger.warning("could not read the replayed proposal", metadata: ["error": "\(error)"])
             return true  // fail closed: treat as used and propose afresh

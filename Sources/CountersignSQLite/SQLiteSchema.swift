@@ -99,6 +99,13 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v3-consume: approvals are used once") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE approvals ADD COLUMN consumed_at INTEGER CHECK (consumed_at IS NULL OR status = 'approved');
+                    ALTER TABLE approvals ADD COLUMN consumed_by TEXT;
+                    """)
+        }
         return migrator
     }
 }

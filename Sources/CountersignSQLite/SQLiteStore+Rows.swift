@@ -114,7 +114,8 @@ extension SQLiteStore {
             deadline: Millis.date(row["deadline"]), fallback: row["fallback"], createdAt: Millis.date(row["created_at"]),
             decidedBy: row["decided_by"], decidedAt: (row["decided_at"] as Int64?).map(Millis.date), comment: row["comment"],
             requiredApprovals: row["required_approvals"] ?? 1, firstApprovedBy: row["first_approved_by"],
-            firstApprovedAt: (row["first_approved_at"] as Int64?).map(Millis.date))
+            firstApprovedAt: (row["first_approved_at"] as Int64?).map(Millis.date),
+            consumedAt: (row["consumed_at"] as Int64?).map(Millis.date), consumedBy: row["consumed_by"])
     }
 
     static func proposalRecord(_ row: Row) throws -> ProposalRecord {

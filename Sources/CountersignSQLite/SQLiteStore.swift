@@ -183,6 +183,21 @@ public final class SQLiteStore: GatewayStore {
         }
     }
 
+    // MARK: Consumption
+
+    public func consume(approvalID: String, by: String, at: Date, audit: AuditEvent) async throws -> ConsumeResult {
+        try await committer.write { db in
+            try db.execute(
+                sql: "UPDATE approvals SET consumed_at = ?, consumed_by = ? WHERE id = ? AND status = 'approved' AND consumed_at IS NULL",
+                arguments: [Millis.from(at), by, approvalID])
+            let changed = db.changesCount == 1
+            guard let view = try Self.approvalView(db, id: approvalID) else { return .notFound }
+            guard changed else { return view.approval.status == .approved ? .alreadyConsumed(view) : .notApproved(view) }
+            try Self.append(db, audit)
+            return .consumed(view)
+        }
+    }
+
     // MARK: Audit and credentials
 
     public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {

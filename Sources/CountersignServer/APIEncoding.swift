@@ -97,6 +97,8 @@ enum APIEncoding {
         writer.member("required_approvals", approval.requiredApprovals)
         writer.member("first_approved_by", approval.firstApprovedBy)
         writer.member("first_approved_at", date: approval.firstApprovedAt)
+        writer.member("consumed_at", date: approval.consumedAt)
+        writer.member("consumed_by", approval.consumedBy)
     }
 
     /// `{"items": [outbox messages]}` for operators: what is stuck and why (payloads included, no secrets).

@@ -4,7 +4,8 @@ import CountersignStore
 import Foundation
 import Hummingbird
 
-/// `GET /v1/approvals`, `GET /v1/approvals/{id}?wait=N`, `POST /v1/approvals/{id}/decision`.
+/// `GET /v1/approvals`, `GET /v1/approvals/{id}?wait=N`, `POST /v1/approvals/{id}/decision`,
+/// `POST /v1/approvals/{id}/consume`.
 struct ApprovalsController {
     typealias Context = CountersignRequestContext
     let gateway: Gateway
@@ -13,6 +14,7 @@ struct ApprovalsController {
         group.get(use: list)
         group.get(":id", use: show)
         group.post(":id/decision", use: decide)
+        group.post(":id/consume", use: consume)
     }
 
     /// The queue, newest first, a page at a time.
@@ -72,6 +74,20 @@ struct ApprovalsController {
         default: throw APIError(.unprocessableContent, code: "invalid_decision", "comment must be a string of at most 2000 characters")
         }
         let view = try await gateway.decide(approvalID: try context.parameters.require("id"), decision, comment: comment, by: principal)
+        return APIEncoding.response(APIEncoding.approval(view))
+    }
+
+    /// `{"binding": "<the proposal's context.binding>"}`: the proposing agent uses the approval, once.
+    @Sendable func consume(_ request: Request, context: Context) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await request.jsonObject(context: context)
+        var binding: String?
+        switch body["binding"] {
+        case .none, .some(.null): binding = nil
+        case .some(.string(let text)) where (1...256).contains(text.utf8.count): binding = text
+        default: throw APIError(.unprocessableContent, code: "invalid_binding", "binding must be a string of 1 to 256 bytes")
+        }
+        let view = try await gateway.consume(approvalID: try context.parameters.require("id"), binding: binding, by: principal)
         return APIEncoding.response(APIEncoding.approval(view))
     }
 }

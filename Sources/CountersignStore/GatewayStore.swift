@@ -43,6 +43,11 @@ public protocol GatewayStore: OutboxStore {
     /// In one transaction: records the outcome of a proposal (once) and its audit entry.
     func recordOutcome(proposalID: String, _ outcome: OutcomeRecord) async throws -> OutcomeResult
 
+    /// In one transaction: marks the approval consumed by `by` at `at` **only if it is approved and
+    /// not yet consumed**, and appends `audit`. Of any number of concurrent calls, exactly one gets
+    /// `.consumed`; the others get `.alreadyConsumed` (or `.notApproved`) and change nothing.
+    func consume(approvalID: String, by: String, at: Date, audit: AuditEvent) async throws -> ConsumeResult
+
     /// Audit entries in order, starting after `sequence`.
     func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry]
 
@@ -101,6 +106,16 @@ public enum OutcomeResult: Sendable {
     case recorded(ProposalView)
     /// An outcome was already recorded; it is kept.
     case alreadyRecorded(ProposalView)
+    case notFound
+}
+
+/// The result of `consume`.
+public enum ConsumeResult: Sendable {
+    case consumed(ApprovalView)
+    /// It was consumed before (the view says when and by whom); nothing changed.
+    case alreadyConsumed(ApprovalView)
+    /// It is pending, rejected, taken over or expired; nothing changed.
+    case notApproved(ApprovalView)
     case notFound
 }
 

@@ -51,11 +51,14 @@ public struct ApprovalRecord: Sendable, Hashable {
     /// The first of two approvals, while the second is awaited (and after).
     public var firstApprovedBy: String?
     public var firstApprovedAt: Date?
+    /// When the agent used the approved action (`consume`), and which agent: an approval is used once.
+    public var consumedAt: Date?
+    public var consumedBy: String?
 
     public init(
         id: String, proposalID: String, status: ApprovalStatus, deadline: Date, fallback: String, createdAt: Date,
         decidedBy: String? = nil, decidedAt: Date? = nil, comment: String? = nil, requiredApprovals: Int = 1,
-        firstApprovedBy: String? = nil, firstApprovedAt: Date? = nil
+        firstApprovedBy: String? = nil, firstApprovedAt: Date? = nil, consumedAt: Date? = nil, consumedBy: String? = nil
     ) {
         self.id = id
         self.proposalID = proposalID
@@ -69,6 +72,8 @@ public struct ApprovalRecord: Sendable, Hashable {
         self.requiredApprovals = requiredApprovals
         self.firstApprovedBy = firstApprovedBy
         self.firstApprovedAt = firstApprovedAt
+        self.consumedAt = consumedAt
+        self.consumedBy = consumedBy
     }
 
     /// The lifecycle as a pure state machine, starting from this record.

@@ -38,11 +38,17 @@ final class MCPDriver: @unchecked Sendable {
 
     /// Starts the client, which starts `countersign mcp-proxy --config <config> -- <upstream…>`,
     /// and waits for the MCP handshake.
-    init(venv: String, config: String, upstream: [String], environment: [String: String]) async throws {
+    convenience init(venv: String, config: String, upstream: [String], environment: [String: String]) async throws {
+        try await self.init(
+            venv: venv, arguments: ["--", CLIRunner.executable.path, "mcp-proxy", "--config", config, "--"] + upstream, environment: environment)
+    }
+
+    /// Starts the client with these arguments (`-- command…` for stdio, `--url URL` for streamable HTTP).
+    init(venv: String, arguments: [String], environment: [String: String]) async throws {
         signal(SIGPIPE, SIG_IGN)
         process = Process()
         process.executableURL = URL(fileURLWithPath: venv + "/bin/python")
-        process.arguments = [MCPTestEnvironment.driverScript, "--", CLIRunner.executable.path, "mcp-proxy", "--config", config, "--"] + upstream
+        process.arguments = [MCPTestEnvironment.driverScript] + arguments
         var merged = ProcessInfo.processInfo.environment
         merged.merge(environment) { _, new in new }
         merged["PATH"] = venv + "/bin:" + (merged["PATH"] ?? "/usr/bin:/bin")

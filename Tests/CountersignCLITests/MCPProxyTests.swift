@@ -29,6 +29,7 @@ struct MCPProxyTests {
                 get_current_time: read_only
                 convert_time: read_only
                 git_status: read_only
+                slow_count: read_only
             agents:
               - {name: mcp-agent, key_env: CS_MCP_AGENT_KEY}
             approvers:
@@ -53,6 +54,7 @@ struct MCPProxyTests {
                 state_file: state/ledger.json
                 tools:
                   git_create_branch: {fallback: "Ask the user to create the branch"}
+                  convert_time: {operation: time_conversion, fallback: "Convert the time by hand"}
                 \(proxyExtra)
                 """.write(toFile: proxyConfig, atomically: true, encoding: .utf8)
             } catch {
@@ -71,9 +73,25 @@ struct MCPProxyTests {
             if process.terminationStatus != 0 { throw MCPDriver.Failure(description: "git \(arguments) failed") }
         }
 
-        func driver(_ upstream: [String]) async throws -> MCPDriver {
+        func driver(_ upstream: [String], config: String? = nil) async throws -> MCPDriver {
             try await MCPDriver(
-                venv: MCPTestEnvironment.venv!, config: proxyConfig, upstream: upstream, environment: ["CS_MCP_AGENT_KEY": MCPProxyTests.agentKey])
+                venv: MCPTestEnvironment.venv!, config: config ?? proxyConfig, upstream: upstream,
+                environment: ["CS_MCP_AGENT_KEY": MCPProxyTests.agentKey])
+        }
+
+        /// The proxy configuration of another host: the same gateway and agent key, its own state file.
+        func otherHostConfig() throws -> String {
+            let path = folder + "/proxy-other-host.yaml"
+            let text = try String(contentsOfFile: proxyConfig, encoding: .utf8)
+                .replacingOccurrences(of: "state_file: state/ledger.json", with: "state_file: other-host/ledger.json")
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+
+        /// `Tests/MCPProxyScenarios/slow_server.py`: a tool that counts slowly with progress.
+        var slowServer: [String] {
+            let script = URL(fileURLWithPath: MCPTestEnvironment.driverScript).deletingLastPathComponent().appendingPathComponent("slow_server.py")
+            return [MCPTestEnvironment.venv! + "/bin/python", script.path]
         }
 
         var time: [String] { ["mcp-server-time", "--local-timezone", "UTC"] }
@@ -258,5 +276,99 @@ struct MCPProxyTests {
         let open = try await driver.result(of: "b")
         #expect(open["isError"] as? Bool == false, "\(open)")
         await driver.stop()
+    }
+
+    @Test("an upstream's progress is relayed to the caller, and the result is the upstream's")
+    func upstreamProgressIsRelayed() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.cleanUp() }
+        let driver = try await fixture.driver(fixture.slowServer)
+        let marker = fixture.folder + "/relay"
+        try driver.send([
+            "op": "call", "id": "p1", "name": "slow_count", "arguments": ["steps": 4, "pause": 0.1, "marker": marker] as [String: any Sendable],
+            "progress": true,
+        ])
+        let result = try await driver.result(of: "p1")
+        #expect(result["isError"] as? Bool == false, "\(result)")
+        #expect(result["text"] as? String == "counted to 4")
+        let progress = driver.events.filter { $0["event"] as? String == "progress" && $0["id"] as? String == "p1" }
+        #expect(progress.compactMap { $0["message"] as? String } == (1...4).map { "step \($0) of 4" })
+        #expect(progress.compactMap { $0["progress"] as? Double } == [1, 2, 3, 4])
+        #expect(progress.compactMap { $0["total"] as? Double } == [4, 4, 4, 4])
+        await driver.stop()
+    }
+
+    @Test("cancelling a call cancels the upstream call in flight")
+    func cancellingStopsTheUpstreamCall() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.cleanUp() }
+        let driver = try await fixture.driver(fixture.slowServer)
+        let marker = fixture.folder + "/cancelled"
+        try driver.send([
+            "op": "call", "id": "k1", "name": "slow_count", "arguments": ["steps": 20, "pause": 0.15, "marker": marker] as [String: any Sendable],
+            "progress": true,
+        ])
+        // Cancel once the upstream is counting (its first progress came through the proxy).
+        _ = try await driver.next { $0["event"] as? String == "progress" && $0["id"] as? String == "k1" }
+        #expect(FileManager.default.fileExists(atPath: marker + ".started"))
+        try driver.send(["op": "cancel", "id": "k1"])
+        _ = try await driver.next { $0["event"] as? String == "cancelled" && $0["id"] as? String == "k1" }
+        // Uncancelled, it would finish within 3 s of starting.
+        try await Task.sleep(for: .seconds(4))
+        #expect(!FileManager.default.fileExists(atPath: marker + ".finished"), "the upstream call ran to the end after the cancellation")
+        // The proxy and the upstream still serve the next call.
+        try driver.send([
+            "op": "call", "id": "k2", "name": "slow_count",
+            "arguments": ["steps": 1, "pause": 0.01, "marker": marker + "2"] as [String: any Sendable],
+        ])
+        let next = try await driver.result(of: "k2")
+        #expect(next["text"] as? String == "counted to 1", "\(next)")
+        await driver.stop()
+    }
+
+    @Test("proxies on two hosts sharing an agent key: one approval is used by exactly one call")
+    func oneApprovalAcrossHosts() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.cleanUp() }
+        let hostA = try await fixture.driver(fixture.gitServer)
+        let hostB = try await fixture.driver(fixture.gitServer, config: try fixture.otherHostConfig())
+        let arguments = ["repo_path": fixture.repo, "branch_name": "feature-h"]
+        for (driver, id) in [(hostA, "a1"), (hostB, "b1")] {
+            try driver.send(["op": "call", "id": id, "name": "git_create_branch", "arguments": arguments, "progress": true])
+            _ = try await driver.next { $0["event"] as? String == "progress" && $0["id"] as? String == id }
+        }
+        // The identical calls attached to one approval.
+        let items = try await fixture.pending()
+        try #require(items.count == 1, "\(items)")
+        let first = try #require(items[0]["id"] as? String)
+        try await fixture.decide(first, "approve")
+        // One host gets it and creates the branch; the other proposes again and waits for a new answer.
+        let second = try await fixture.pending()
+        try #require(second.count == 1)
+        #expect(second[0]["id"] as? String != first)
+        func resultEvent(_ driver: MCPDriver, _ id: String) -> [String: Any]? {
+            driver.events.first { $0["event"] as? String == "result" && $0["id"] as? String == id }
+        }
+        let clock = ContinuousClock()
+        let limit = clock.now + .seconds(20)
+        while resultEvent(hostA, "a1") == nil, resultEvent(hostB, "b1") == nil, clock.now < limit { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(500))
+        let results = [resultEvent(hostA, "a1"), resultEvent(hostB, "b1")].compactMap { $0 }
+        try #require(results.count == 1, "exactly one host's call ends: \(results)")
+        let winner = (resultEvent(hostA, "a1") != nil ? "a1" : "b1", results[0])
+        #expect(winner.1["isError"] as? Bool == false, "\(winner)")
+        #expect(try fixture.branches() == ["feature-h", "main"])
+        let consumed = try await fixture.approver.get("/v1/approvals/\(first)")
+        #expect(consumed["consumed_by"] as? String == "mcp-agent")
+        #expect(consumed["consumed_at"] is String)
+        // The loser is still waiting on the new approval; rejecting it ends that call with the fallback.
+        let loser = winner.0 == "a1" ? ("b1", hostB) : ("a1", hostA)
+        #expect(!loser.1.events.contains { $0["id"] as? String == loser.0 && $0["event"] as? String == "result" })
+        try await fixture.decide(second[0]["id"] as! String, "reject")
+        let rejected = try await loser.1.result(of: loser.0)
+        #expect(Self.meta(rejected, "status") == "rejected", "\(rejected)")
+        #expect(try fixture.branches() == ["feature-h", "main"])
+        await hostA.stop()
+        await hostB.stop()
     }
 }

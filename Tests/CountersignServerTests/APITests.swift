@@ -52,6 +52,40 @@ import Yams
         }
     }
 
+    /// `POST /v1/approvals/{id}/consume` over HTTP: (who, body, expected status, expected code or nil), in order on one approval.
+    static let consumeSteps: [(String, String, Int, String?)] = [
+        ("agent", #"{"binding":"abc"}"#, 409, "not_approved"),  // still pending
+        ("approve", "", 200, nil),
+        ("alice", #"{"binding":"abc"}"#, 403, "agents_only"),
+        ("agent", #"{"binding":"abd"}"#, 422, "binding_mismatch"),
+        ("agent", #"{"binding":7}"#, 422, "invalid_binding"),
+        ("agent", "not json", 400, "invalid_json"),
+        ("agent", #"{"binding":"abc"}"#, 200, nil),
+        ("agent", #"{"binding":"abc"}"#, 409, "already_consumed"),
+    ]
+
+    @Test func anApprovedActionIsConsumedOnceOverHTTP() async throws {
+        try await withServer { client, parts in
+            let body = heldRefundJSON(key: "consume-1").dropLast() + #","context":{"binding":"abc"}}"#
+            let proposed = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: String(body))
+            let approvalID = try #require(proposed.json[path: "approval", "id"] as? String)
+            for (who, request, status, code) in Self.consumeSteps {
+                if who == "approve" {
+                    _ = try await parts.gateway.decide(approvalID: approvalID, .approve, comment: nil, by: .approver("alice", .unlimited))
+                    continue
+                }
+                let answer = try await client.call(
+                    .post, "/v1/approvals/\(approvalID)/consume", secret: who == "alice" ? Secrets.alice : Secrets.agent, body: request)
+                #expect(answer.status.code == status, "\(who) \(request): \(answer.json)")
+                #expect(answer.json.errorCode == code, "\(who) \(request): \(answer.json)")
+                if code == nil {
+                    #expect(answer.json["consumed_by"] as? String == "support-bot")
+                    #expect(answer.json["consumed_at"] is String)
+                }
+            }
+        }
+    }
+
     @Test func anIdempotentRetryReturnsTheFirstVerdictWith200() async throws {
         try await withServer { client, _ in
             let first = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON(key: "same"))

@@ -204,4 +204,127 @@ import Testing
         #expect(Set(all.map(\.approval.id)) == [ids[1], ids[3]])
         #expect(try await gateway.approvals(statuses: nil, after: nil, limit: 10, by: alice).count == 4)
     }
+
+    // MARK: Consume
+
+    @Test(arguments: StoreKind.allCases)
+    func anApprovedActionIsConsumedOnceWithItsAuditEntry(kind: StoreKind) async throws {
+        let clock = TestClock()
+        let gateway = try await makeGateway(kind, clock: clock)
+        let approvalID = try #require(try await gateway.propose(boundRefund("b-1", binding: "abc123"), by: agent).view.approval?.id)
+        _ = try await gateway.decide(approvalID: approvalID, .approve, comment: nil, by: alice)
+        clock.advance(5)
+        let consumed = try await gateway.consume(approvalID: approvalID, binding: "abc123", by: agent)
+        #expect(consumed.approval.consumedBy == "support-bot")
+        #expect(consumed.approval.consumedAt == clock.now)
+        let stored = try #require(try await gateway.store.approval(id: approvalID))
+        #expect(stored.approval.consumedAt == clock.now)
+        #expect(stored.approval.consumedBy == "support-bot")
+        #expect(stored.approval.status == .approved)
+
+        let again = await #expect(throws: GatewayError.self) { try await gateway.consume(approvalID: approvalID, binding: "abc123", by: agent) }
+        #expect(again?.code == "already_consumed")
+        #expect(again?.kind == .conflict)
+        let audit = try await gateway.store.auditEntries(after: 0, limit: 10)
+        #expect(audit.map(\.event.kind) == ["proposal", "decision", "consumed"])
+        #expect(audit.last?.event.actor == "support-bot")
+        #expect(audit.last?.event.data["binding"]?.stringValue == "abc123")
+        let report = try await AuditVerifier.verify(gateway.store)
+        #expect(report.verified == 3)
+        #expect(report.firstBreak == nil)
+    }
+
+    @Test(arguments: StoreKind.allCases, ["pending", "rejected", "taken_over", "expired", "first_of_two"])
+    func onlyAnApprovedActionCanBeConsumed(kind: StoreKind, state: String) async throws {
+        let clock = TestClock()
+        var policy = Policy.default
+        if state == "first_of_two" { policy.amounts.dualApprovalOver = 100 }
+        let gateway = try await makeGateway(kind, policy: policy, clock: clock)
+        let approvalID = try #require(try await gateway.propose(boundRefund("s-1", binding: "abc123"), by: agent).view.approval?.id)
+        switch state {
+        case "rejected": _ = try await gateway.decide(approvalID: approvalID, .reject, comment: nil, by: alice)
+        case "taken_over": _ = try await gateway.decide(approvalID: approvalID, .takeOver, comment: nil, by: alice)
+        case "expired":
+            clock.advance(3600 * 48)
+            try await gateway.expireDue()
+        case "first_of_two": _ = try await gateway.decide(approvalID: approvalID, .approve, comment: nil, by: alice)
+        default: break
+        }
+        let refused = await #expect(throws: GatewayError.self) { try await gateway.consume(approvalID: approvalID, binding: "abc123", by: agent) }
+        #expect(refused?.code == "not_approved")
+        let stored = try #require(try await gateway.store.approval(id: approvalID))
+        #expect(stored.approval.consumedAt == nil)
+        #expect(try await gateway.store.auditEntries(after: 0, limit: 10).map(\.event.kind).contains("consumed") == false)
+    }
+
+    /// Who and what may consume, as a table: (who, binding sent, expected error code or nil).
+    static let consumers: [(String, String?, String?)] = [
+        ("support-bot", "abc123", nil),
+        ("support-bot", "abc124", "binding_mismatch"),
+        ("support-bot", nil, "binding_mismatch"),
+        ("billing-bot", "abc123", "not_found"),
+        ("alice", "abc123", "agents_only"),
+    ]
+
+    @Test(arguments: StoreKind.allCases, consumers.indices)
+    func onlyTheProposingAgentWithTheSameBindingConsumes(kind: StoreKind, row: Int) async throws {
+        let (who, binding, code) = Self.consumers[row]
+        let gateway = try await makeGateway(kind)
+        let approvalID = try #require(try await gateway.propose(boundRefund("w-1", binding: "abc123"), by: agent).view.approval?.id)
+        _ = try await gateway.decide(approvalID: approvalID, .approve, comment: nil, by: alice)
+        let principal: Principal = who == "alice" ? alice : .agent(who)
+        if let code {
+            let refused = await #expect(throws: GatewayError.self) {
+                try await gateway.consume(approvalID: approvalID, binding: binding, by: principal)
+            }
+            #expect(refused?.code == code)
+            #expect(try await gateway.store.approval(id: approvalID)?.approval.consumedAt == nil)
+        } else {
+            #expect(try await gateway.consume(approvalID: approvalID, binding: binding, by: principal).approval.consumedBy == who)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aProposalWithoutABindingIsConsumedWithoutOne(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let approvalID = try #require(try await gateway.propose(heldRefund("n-1"), by: agent).view.approval?.id)
+        _ = try await gateway.decide(approvalID: approvalID, .approve, comment: nil, by: alice)
+        let mismatch = await #expect(throws: GatewayError.self) { try await gateway.consume(approvalID: approvalID, binding: "abc123", by: agent) }
+        #expect(mismatch?.code == "binding_mismatch")
+        #expect(try await gateway.consume(approvalID: approvalID, binding: nil, by: agent).approval.consumedAt != nil)
+        let missing = await #expect(throws: GatewayError.self) { try await gateway.consume(approvalID: "nope", binding: nil, by: agent) }
+        #expect(missing?.code == "not_found")
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func exactlyOneOfManyConcurrentConsumersWins(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let approvalID = try #require(try await gateway.propose(boundRefund("c-1", binding: "abc123"), by: agent).view.approval?.id)
+        _ = try await gateway.decide(approvalID: approvalID, .approve, comment: nil, by: alice)
+        let codes = await withTaskGroup(of: String.self) { group in
+            for _ in 0..<24 {
+                group.addTask {
+                    do {
+                        _ = try await gateway.consume(approvalID: approvalID, binding: "abc123", by: agent)
+                        return "consumed"
+                    } catch let error as GatewayError {
+                        return error.code
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            return await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        #expect(codes == ["consumed": 1, "already_consumed": 23])
+        let audit = try await gateway.store.auditEntries(after: 0, limit: 100)
+        #expect(audit.filter { $0.event.kind == "consumed" }.count == 1)
+    }
+}
+
+/// A held refund whose approval is bound to `binding` (its `context.binding`).
+private func boundRefund(_ key: String, binding: String) -> Proposal {
+    var proposal = heldRefund(key)
+    proposal.context = .object([JSONMember("binding", .string(binding)), JSONMember("note", .string("bound"))])
+    return proposal
 }

@@ -12,6 +12,10 @@ the arguments' `--`), reads JSON commands on stdin and prints JSON events on std
   {"op": "quit"}
 
 Calls run concurrently. Errors are events too: {"event": "error", "id": ..., "message": ...}.
+
+With `--url URL` instead of `-- command…` it speaks MCP's streamable HTTP transport to a running
+`countersign mcp-proxy --http` (the SDK's `streamable_http_client`), sending the bearer token in
+the environment variable COUNTERSIGN_MCP_TOKEN when it is set.
 """
 
 import json
@@ -20,6 +24,8 @@ import sys
 
 import anyio
 from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 
 
 def emit(**event):
@@ -28,10 +34,16 @@ def emit(**event):
 
 
 async def main():
-    separator = sys.argv.index("--")
-    command = sys.argv[separator + 1 :]
-    # Like a desktop client's "env" block: the proxy gets the gateway URL and agent key from here.
-    params = StdioServerParameters(command=command[0], args=command[1:], env=dict(os.environ))
+    if "--url" in sys.argv:
+        url = sys.argv[sys.argv.index("--url") + 1]
+        token = os.environ.get("COUNTERSIGN_MCP_TOKEN")
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        params = streamable_http_client(url, http_client=create_mcp_http_client(headers=headers))
+    else:
+        separator = sys.argv.index("--")
+        command = sys.argv[separator + 1 :]
+        # Like a desktop client's "env" block: the proxy gets the gateway URL and agent key from here.
+        params = StdioServerParameters(command=command[0], args=command[1:], env=dict(os.environ))
     scopes = {}
     async with Client(params, mode="legacy") as client:
         emit(event="ready")
