@@ -99,6 +99,12 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v3-shadow: the policy's own level of proposals decided in shadow mode") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE proposals ADD COLUMN policy_level TEXT CHECK (policy_level IN ('auto', 'notify', 'approve', 'escalate'));
+                    """)
+        }
         return migrator
     }
 }
