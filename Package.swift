@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "CountersignServer",
             dependencies: [
-                "CountersignGateway", "CountersignConfig", "CountersignSQLite", "CountersignChannels",
+                "CountersignGateway", "CountersignConfig", "CountersignSQLite", "CountersignChannels", "CountersignInsights",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -71,7 +71,7 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml")]
         ),
         // Offline work on JSON-lines streams: evaluate (and later calibrate, replay, report).
-        .target(name: "CountersignInsights", dependencies: ["CountersignCore"]),
+        .target(name: "CountersignInsights", dependencies: ["CountersignCore", "CountersignStore"]),
         // The agent side: a Swift client of the HTTP API (URLSession only), with idempotent retries and long polls.
         .target(name: "CountersignClient"),
         // The MCP gating proxy: an MCP server on stdio in front of a spawned upstream MCP server.

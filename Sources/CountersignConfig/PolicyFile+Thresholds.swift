@@ -43,8 +43,11 @@ extension PolicyFile {
         switch section {
         case .operations:
             for (name, rule) in policy.operations.sorted(by: { $0.key < $1.key }) {
+                let shadow = rule.shadow ? ", shadow: true" : ""
                 if let thresholds = rule.thresholds {
-                    lines.append("  \(quoted(name)): {class: \(quoted(rule.riskClass)), \(flow(thresholds))}")
+                    lines.append("  \(quoted(name)): {class: \(quoted(rule.riskClass)), \(flow(thresholds))\(shadow)}")
+                } else if rule.shadow {
+                    lines.append("  \(quoted(name)): {class: \(quoted(rule.riskClass))\(shadow)}")
                 } else {
                     lines.append("  \(quoted(name)): \(quoted(rule.riskClass))")
                 }

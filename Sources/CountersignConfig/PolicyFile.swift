@@ -32,6 +32,7 @@ public enum PolicyFile {
         if reader.isNull(root) { return }
         let keys = [
             "version", "currency", "risk_classes", "default_risk_class", "operations", "amounts", "sanity", "escalation", "approvals",
+            "shadow",
         ]
         guard let members = reader.mapping(root, "the policy", allowed: keys) else { return }
         var classMarks: [String: Mark] = [:]
@@ -39,6 +40,7 @@ public enum PolicyFile {
         var defaultClassNode: Node?
         var amountsNode: Node?
         var approvalsNode: Node?
+        var shadowMarks: [String: Node] = [:]
         for (key, _, value) in members {
             switch key {
             case "version":
@@ -77,6 +79,7 @@ public enum PolicyFile {
             case "approvals":
                 approvalsNode = value
                 readApprovals(value, &policy, &reader)
+            case "shadow": readShadow(value, &policy, &shadowMarks, &reader)
             default: break
             }
         }
@@ -99,6 +102,10 @@ public enum PolicyFile {
         }
         if let approve = policy.amounts.approveOver, let escalate = policy.amounts.escalateOver, escalate < approve {
             reader.record(amountsNode?.mark ?? root.mark, "amounts.escalate_over (\(escalate)) must not be below amounts.approve_over (\(approve))")
+        }
+        for (operation, node) in shadowMarks.sorted(by: { $0.key < $1.key }) where policy.operations[operation] == nil {
+            reader.record(
+                node, "shadow.operations names '\(operation)', which is not under operations; name it there (with its risk class) first")
         }
         if policy.approvals.timeout > policy.approvals.maxTimeout {
             reader.record(approvalsNode?.mark ?? root.mark, "approvals.timeout must not be longer than approvals.max_timeout")
@@ -151,17 +158,21 @@ public enum PolicyFile {
                 continue
             }
             let path = "operations.\(operation)"
-            guard let members = reader.mapping(value, path, allowed: ["class", "auto", "notify", "approve"]) else { continue }
+            guard let members = reader.mapping(value, path, allowed: ["class", "auto", "notify", "approve", "shadow"]) else { continue }
             guard let classNode = members.first(where: { $0.key == "class" })?.value else {
                 reader.record(value, "\(path) must name its risk class with class:")
                 continue
             }
             guard let riskClass = reader.string(classNode, "\(path).class") else { continue }
             var rule = OperationRule(riskClass: riskClass)
-            if members.contains(where: { $0.key != "class" }) {
+            if let shadowNode = members.first(where: { $0.key == "shadow" })?.value {
+                rule.shadow = reader.bool(shadowNode, "\(path).shadow") ?? false
+            }
+            let thresholdMembers = members.filter { $0.key != "class" && $0.key != "shadow" }
+            if !thresholdMembers.isEmpty {
                 let base = policy.riskClasses[riskClass]
                 rule.thresholds = readThresholds(
-                    members.filter { $0.key != "class" }, at: value, path, base: base ?? Thresholds(auto: 1, notify: 1, approve: 1), &reader)
+                    thresholdMembers, at: value, path, base: base ?? Thresholds(auto: 1, notify: 1, approve: 1), &reader)
             }
             policy.operations[operation] = rule
         }
@@ -323,6 +334,35 @@ public enum PolicyFile {
                 }
             }
         }
+    }
+
+    /// `shadow: true|false` (every operation, or none), or `{all: true|false, operations: [names]}`.
+    private static func readShadow(_ node: Node, _ policy: inout Policy, _ marks: inout [String: Node], _ reader: inout YAMLReader) {
+        if reader.isNull(node) {
+            policy.shadow = .off
+            return
+        }
+        if node.scalar != nil {
+            if let all = reader.bool(node, "shadow") { policy.shadow = ShadowMode(all: all) }
+            return
+        }
+        guard node.mapping != nil else {
+            reader.record(node, "shadow must be true, false, or {all: true|false, operations: [names]}")
+            return
+        }
+        var shadow = ShadowMode()
+        for (key, _, value) in reader.mapping(node, "shadow", allowed: ["all", "operations"]) ?? [] {
+            if key == "all" {
+                shadow.all = reader.bool(value, "shadow.all") ?? false
+            } else if let items = reader.sequence(value, "shadow.operations") {
+                for item in items {
+                    guard let name = reader.string(item, "shadow.operations entries") else { continue }
+                    shadow.operations.insert(name)
+                    marks[name] = item
+                }
+            }
+        }
+        policy.shadow = shadow
     }
 
     static func reason(_ error: any Error) -> String {

@@ -13,6 +13,7 @@ enum AuditEvents {
             JSONMember("risk_class", .string(record.verdict.riskClass)),
             JSONMember("reasons", .array(record.verdict.reasons.map { .string($0.code) })),
         ]
+        if let policyLevel = record.verdict.policyLevel { data.append(JSONMember("policy_level", .string(policyLevel.rawValue))) }
         if let key = proposal.idempotencyKey { data.append(JSONMember("idempotency_key", .string(key))) }
         if let amount = proposal.amount { data.append(JSONMember("amount", .number("\(amount)"))) }
         if let subject = proposal.subject { data.append(JSONMember("subject", .string(subject))) }

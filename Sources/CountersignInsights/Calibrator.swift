@@ -181,7 +181,8 @@ public struct CalibrationReport: Sendable {
             guard let thresholds = group.proposed else { continue }
             switch settings.grouping {
             case .operation:
-                policy.operations[group.key] = OperationRule(riskClass: base.classify(group.key).riskClass, thresholds: thresholds)
+                policy.operations[group.key] = OperationRule(
+                    riskClass: base.classify(group.key).riskClass, thresholds: thresholds, shadow: base.operations[group.key]?.shadow ?? false)
             case .riskClass:
                 policy.riskClasses[group.key] = thresholds
             }

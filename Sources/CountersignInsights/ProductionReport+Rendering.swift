@@ -30,6 +30,7 @@ extension ProductionReport {
                 ("outcomes_reported", ReportValue.number(slice.outcomes)),
                 ("erroneous_execution_rate", ReportValue.number(slice.erroneousRate)),
                 ("erroneous_money_actions_per_week", ReportValue.number(Double(slice.erroneousMoney) / weeks)),
+                ("shadow", Self.shadowValue(slice.shadow)),
             ])
         }
         return ReportValue.object([
@@ -55,17 +56,34 @@ extension ProductionReport {
         ])
     }
 
+    /// Shadow agreement as JSON: the four cells, the undecided, and the rates.
+    static func shadowValue(_ shadow: ShadowAgreement) -> JSONValue {
+        ReportValue.object([
+            ("proposals", ReportValue.number(shadow.total)),
+            ("decided", ReportValue.number(shadow.decided)),
+            ("agreed", ReportValue.number(shadow.agreed)),
+            ("agreement_rate", ReportValue.number(shadow.agreementRate)),
+            ("policy_through_human_approved", ReportValue.number(shadow.agreedThrough)),
+            ("policy_through_human_rejected", ReportValue.number(shadow.wouldHaveExecutedRejected)),
+            ("policy_held_human_approved", ReportValue.number(shadow.unnecessaryHolds)),
+            ("policy_held_human_rejected", ReportValue.number(shadow.agreedHeld)),
+            ("undecided", ReportValue.number(shadow.undecided)),
+        ])
+    }
+
     /// CSV: one row for everything and one per operation.
     public var csv: String {
         var lines = [
-            "scope,proposals,auto_completion_rate,approval_rate,escalation_rate,wait_mean_s,wait_p50_s,wait_p95_s,expired,erroneous_execution_rate,erroneous_money_per_week"
+            "scope,proposals,auto_completion_rate,approval_rate,escalation_rate,wait_mean_s,wait_p50_s,wait_p95_s,expired,erroneous_execution_rate,erroneous_money_per_week,"
+                + "shadow_decided,shadow_agreement_rate,shadow_through_rejected,shadow_unnecessary_holds"
         ]
         func cell(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "" }
         func row(_ name: String, _ slice: Slice) -> String {
             [
                 name, String(slice.proposals), cell(slice.autoCompletionRate), cell(slice.approvalRate), cell(slice.escalationRate),
                 cell(slice.meanWait), cell(slice.medianWait), cell(slice.p95Wait), String(slice.expired), cell(slice.erroneousRate),
-                cell(Double(slice.erroneousMoney) / weeks),
+                cell(Double(slice.erroneousMoney) / weeks), String(slice.shadow.decided), cell(slice.shadow.agreementRate),
+                String(slice.shadow.wouldHaveExecutedRejected), String(slice.shadow.unnecessaryHolds),
             ].joined(separator: ",")
         }
         lines.append(row("overall", overall))
@@ -107,6 +125,23 @@ extension ProductionReport {
                 out += "  " + duration(slice.medianWait).padding(toLength: 8, withPad: " ", startingAt: 0)
                 out += "  " + percent(slice.erroneousRate) + "\n"
             }
+        }
+        if overall.shadow.total > 0 {
+            out += "\nShadow mode (the policy's verdict against the humans' decisions):\n"
+            out += "operation".padding(toLength: 20, withPad: " ", startingAt: 0)
+            out += "  shadow  decided  agreement  through+rejected  held+approved\n"
+            func line(_ name: String, _ shadow: ShadowAgreement) -> String {
+                String(name.prefix(20)).padding(toLength: 20, withPad: " ", startingAt: 0) + "  "
+                    + String(shadow.total).padding(toLength: 6, withPad: " ", startingAt: 0) + "  "
+                    + String(shadow.decided).padding(toLength: 7, withPad: " ", startingAt: 0) + "  "
+                    + percent(shadow.agreementRate).padding(toLength: 9, withPad: " ", startingAt: 0) + "  "
+                    + String(shadow.wouldHaveExecutedRejected).padding(toLength: 16, withPad: " ", startingAt: 0) + "  "
+                    + String(shadow.unnecessaryHolds) + "\n"
+            }
+            for name in operations.keys.sorted() where operations[name]!.shadow.total > 0 { out += line(name, operations[name]!.shadow) }
+            out += line("overall", overall.shadow)
+            out += "through+rejected: the policy would have executed an action a human rejected; "
+            out += "held+approved: the policy would have held an action a human approved.\n"
         }
         let suspects = rubberStampers()
         if !suspects.isEmpty {

@@ -20,6 +20,11 @@ public struct ProductionReport: Sendable {
         public var erroneousMoney = 0
         /// Seconds from an approval's creation to a human's decision.
         public var waits: [Double] = []
+        /// Policy against humans, for the proposals decided in shadow mode.
+        public var shadow = ShadowAgreement()
+
+        /// An empty slice (a day without proposals).
+        public init() {}
 
         public var autoCompletionRate: Double? { rate(autoCompleted, proposals) }
         public var approvalRate: Double? { rate(approvalRequired, proposals) }
@@ -39,8 +44,9 @@ public struct ProductionReport: Sendable {
             return sorted[min(rank, sorted.count - 1)]
         }
 
-        mutating func add(level: Level, amount: Decimal?, status: ApprovalStatus?, wait: Double?, outcome: Outcome?) {
+        mutating func add(level: Level, policyLevel: Level?, amount: Decimal?, status: ApprovalStatus?, wait: Double?, outcome: Outcome?) {
             proposals += 1
+            if let policyLevel { shadow.add(policyLevel: policyLevel, status: status) }
             switch level {
             case .auto, .notify: autoCompleted += 1
             case .approve: approvalRequired += 1
@@ -74,16 +80,22 @@ public struct ProductionReport: Sendable {
     /// Proposals per UTC day (`2026-11-24`).
     public private(set) var perDay: [String: Int] = [:]
     public private(set) var approvers: [String: Approver] = [:]
+    /// The same slice per UTC day, for charts over time.
+    public private(set) var daily: [String: Slice] = [:]
+    /// Per operation, stated confidence against the humans' decisions (approved, or rejected or
+    /// taken over) of the window's decided approvals.
+    public private(set) var reliability: [String: Reliability] = [:]
 
     public init(since: Date, until: Date) {
         self.since = since
         self.until = until
     }
 
-    /// Counts one proposal.
+    /// Counts one proposal. `policyLevel` is the policy's own level in shadow mode; `confidence`,
+    /// when given, feeds the reliability of decided approvals.
     public mutating func add(
-        operation: String, level: Level, amount: Decimal?, createdAt: Date, approvalStatus: ApprovalStatus?, decidedAt: Date?,
-        decidedBy: String?, outcome: Outcome?
+        operation: String, level: Level, policyLevel: Level? = nil, confidence: Double? = nil, amount: Decimal?, createdAt: Date,
+        approvalStatus: ApprovalStatus?, decidedAt: Date?, decidedBy: String?, outcome: Outcome?
     ) {
         var wait: Double?
         if let decidedAt, let status = approvalStatus, status != .expired, status != .pending {
@@ -96,9 +108,30 @@ public struct ProductionReport: Sendable {
                 approvers[decidedBy] = approver
             }
         }
-        overall.add(level: level, amount: amount, status: approvalStatus, wait: wait, outcome: outcome)
-        operations[operation, default: Slice()].add(level: level, amount: amount, status: approvalStatus, wait: wait, outcome: outcome)
-        perDay[String(Timestamp.format(createdAt).prefix(10)), default: 0] += 1
+        overall.add(level: level, policyLevel: policyLevel, amount: amount, status: approvalStatus, wait: wait, outcome: outcome)
+        operations[operation, default: Slice()].add(
+            level: level, policyLevel: policyLevel, amount: amount, status: approvalStatus, wait: wait, outcome: outcome)
+        let day = Self.day(createdAt)
+        perDay[day, default: 0] += 1
+        daily[day, default: Slice()].add(level: level, policyLevel: policyLevel, amount: amount, status: approvalStatus, wait: wait, outcome: outcome)
+        if let confidence, let status = approvalStatus, [.approved, .rejected, .takenOver].contains(status) {
+            reliability[operation, default: Reliability()].add(confidence: confidence, approved: status == .approved)
+        }
+    }
+
+    /// The UTC day of an instant, `2026-11-24`.
+    public static func day(_ date: Date) -> String { String(Timestamp.format(date).prefix(10)) }
+
+    /// Every UTC day of the window, oldest first, with or without proposals.
+    public var days: [String] {
+        var result: [String] = []
+        var day = since
+        while day <= until {
+            result.append(Self.day(day))
+            day.addTimeInterval(86400)
+        }
+        if result.last != Self.day(until) { result.append(Self.day(until)) }
+        return result
     }
 
     /// Weeks in the window (at least one), for per-week rates.

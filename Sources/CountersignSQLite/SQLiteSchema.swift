@@ -99,11 +99,17 @@ enum SQLiteSchema {
                     );
                     """)
         }
-        migrator.registerMigration("v3-consume: approvals are used once") { db in
+        migrator.registerMigration("v3: approvals are used once (consume)") { db in
             try db.execute(
                 sql: """
                     ALTER TABLE approvals ADD COLUMN consumed_at INTEGER CHECK (consumed_at IS NULL OR status = 'approved');
                     ALTER TABLE approvals ADD COLUMN consumed_by TEXT;
+                    """)
+        }
+        migrator.registerMigration("v4: the policy's own level of proposals decided in shadow mode") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE proposals ADD COLUMN policy_level TEXT CHECK (policy_level IN ('auto', 'notify', 'approve', 'escalate'));
                     """)
         }
         return migrator

@@ -8,7 +8,7 @@ extension SQLiteStore {
     static let proposalColumns = """
         p.id AS p_id, p.body AS p_body, p.level AS p_level, p.base_level AS p_base_level, p.risk_class AS p_risk_class, \
         p.reasons AS p_reasons, p.created_at AS p_created_at, p.outcome AS p_outcome, p.outcome_detail AS p_outcome_detail, \
-        p.outcome_by AS p_outcome_by, p.outcome_at AS p_outcome_at
+        p.outcome_by AS p_outcome_by, p.outcome_at AS p_outcome_at, p.policy_level AS p_policy_level
         """
 
     static func insert(_ db: Database, _ record: ProposalRecord) throws {
@@ -16,15 +16,15 @@ extension SQLiteStore {
         try db.cachedStatement(
             sql: """
                 INSERT INTO proposals (id, agent, idempotency_key, operation, risk_class, subject, confidence, amount, level,
-                    base_level, reasons, body, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    base_level, reasons, body, created_at, policy_level)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
                 record.id, proposal.agent, proposal.idempotencyKey, proposal.operation, record.verdict.riskClass, proposal.subject,
                 proposal.confidence, proposal.amount.map { "\($0)" }, record.verdict.level.rawValue, record.verdict.baseLevel.rawValue,
                 String(decoding: record.verdict.reasonsJSON, as: UTF8.self), String(decoding: proposal.jsonBytes, as: UTF8.self),
-                Millis.from(record.createdAt),
+                Millis.from(record.createdAt), record.verdict.policyLevel?.rawValue,
             ])
     }
 
@@ -124,7 +124,8 @@ extension SQLiteStore {
         let reasons = try Reason.decodeList(json: Array((row["p_reasons"] as String).utf8))
         let verdict = Verdict(
             level: Level(rawValue: row["p_level"]) ?? .escalate, riskClass: row["p_risk_class"], reasons: reasons,
-            baseLevel: Level(rawValue: row["p_base_level"]) ?? .escalate)
+            baseLevel: Level(rawValue: row["p_base_level"]) ?? .escalate,
+            policyLevel: (row["p_policy_level"] as String?).flatMap(Level.init(rawValue:)))
         var outcome: OutcomeRecord?
         if let name: String = row["p_outcome"], let value = Outcome(rawValue: name) {
             outcome = OutcomeRecord(

@@ -40,6 +40,10 @@ public protocol GatewayStore: OutboxStore {
     /// How many approvals are pending.
     func pendingCount() async throws -> Int
 
+    /// Every proposal created at or after `since` with its approval's end and outcome, oldest first,
+    /// at most `limit` of them (the oldest). Reads only.
+    func productionRows(since: Date, limit: Int) async throws -> [ProductionRow]
+
     /// In one transaction: records the outcome of a proposal (once) and its audit entry.
     func recordOutcome(proposalID: String, _ outcome: OutcomeRecord) async throws -> OutcomeResult
 

@@ -31,9 +31,7 @@ extension Countersign {
             let store = try SQLiteStore(configuration: .init(path: db))
             var report = ProductionReport(since: start, until: now)
             try store.forEachProductionRow(since: start) { row in
-                report.add(
-                    operation: row.operation, level: row.level, amount: row.amount, createdAt: row.createdAt, approvalStatus: row.approvalStatus,
-                    decidedAt: row.decidedAt, decidedBy: row.decidedBy, outcome: row.outcome)
+                report.add(row)
             }
             print(report.rendered(format), terminator: "")
         }

@@ -120,6 +120,7 @@ def main():
     options = webdriver.ChromeOptions()
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,1000"]:
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
     wait = WebDriverWait(driver, 10)
@@ -206,12 +207,46 @@ def main():
         history = driver.find_element(By.TAG_NAME, "table").text
         check("Refund order A-1042 in full" in history and "trial-approver" in history and "approved" in history, "history lists decided approvals and who decided")
 
+        # The dashboard: the production figures as charts, and a reliability diagram per operation.
+        driver.get_log("browser")  # start the dashboard with an empty browser log
+        driver.find_element(By.LINK_TEXT, "Dashboard").click()
+        wait.until(lambda d: d.current_url.endswith("/dashboard"))
+        charts = driver.find_elements(By.CSS_SELECTOR, "figure.panel svg.chart")
+        check(len(charts) >= 5, f"the dashboard draws its charts ({len(charts)})")
+        check(all(c.size["width"] > 200 and c.size["height"] > 60 for c in charts), "every chart has a visible size")
+        tiles = driver.find_element(By.CSS_SELECTOR, ".tiles").text
+        check("Proposals" in tiles and "Auto-completion" in tiles and "Approval wait p50 / p95" in tiles, "the figures of the production report are shown")
+        bars = driver.find_elements(By.CSS_SELECTOR, "figure.panel svg.chart rect.bar")
+        check(len(bars) >= 1, "proposals per day are drawn as bars")
+        diagrams = {d.find_element(By.TAG_NAME, "figcaption").text.split("·")[0].strip(): d for d in driver.find_elements(By.CSS_SELECTOR, "figure.diagram")}
+        check({"refund", "cancel_order", "update_address"} <= set(diagrams), f"a reliability diagram per decided operation ({sorted(diagrams)})")
+        refund_diagram = diagrams["refund"]
+        check("ECE" in refund_diagram.text and "Brier" in refund_diagram.text, "the diagram states ECE and the Brier score")
+        check(len(refund_diagram.find_elements(By.CSS_SELECTOR, "line.diagonal")) == 1, "the diagram draws the diagonal")
+        check(len(refund_diagram.find_elements(By.CSS_SELECTOR, "rect.observed")) == 1, "the diagram draws the decided bin")
+        violations = [entry["message"] for entry in driver.get_log("browser") if "Content Security Policy" in entry["message"] or entry["level"] == "SEVERE"]
+        check(not violations, f"no CSP violations or errors in the browser log ({violations})")
+        driver.get(server.url + "/dashboard?since=30d")
+        check("30 days" in driver.find_element(By.CSS_SELECTOR, ".windows a.current").text, "the window switches to 30 days")
+        if arguments.screenshot:
+            driver.set_window_size(1200, 3400)
+            driver.save_screenshot(arguments.screenshot.replace(".png", "-dashboard.png"))
+            driver.set_window_size(1200, 1000)
+
         # Phone width: the card fits.
         driver.get(server.url + "/")
         driver.set_window_size(390, 844)
         wait.until(lambda d: card(d, fresh) is not None)
         width = driver.execute_script("return document.documentElement.scrollWidth")
         check(width <= 390, f"no horizontal scrolling at phone width ({width}px)")
+        driver.get(server.url + "/dashboard")
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        check(width <= 390, f"the dashboard has no horizontal scrolling at phone width ({width}px)")
+        if arguments.screenshot:
+            driver.set_window_size(390, 4200)
+            driver.save_screenshot(arguments.screenshot.replace(".png", "-dashboard-phone.png"))
+            driver.set_window_size(390, 844)
+        driver.get(server.url + "/")
 
         # Sign out ends the session.
         driver.find_element(By.CSS_SELECTOR, "header button").click()

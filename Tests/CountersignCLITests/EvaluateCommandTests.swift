@@ -73,6 +73,28 @@ import Testing
         #expect(try decode(withFile)["level"] as? String == "auto")
     }
 
+    @Test func aShadowPolicyShowsBothLevels() throws {
+        let policy = try CLIRunner.temporaryFile("shadow:\n  operations: [refund]\n")
+        let input = [
+            #"{"agent":"bot","operation":"refund","confidence":0.995,"amount":10,"action":"Refund"}"#,
+            #"{"agent":"bot","operation":"lookup_order","confidence":0.99,"action":"Look up"}"#,
+        ].joined(separator: "\n")
+        let lines = try CLIRunner.run(["evaluate", "--policy", policy], input: input).lines
+        #expect(lines.count == 2)
+        let shadow = try decode(lines[0])
+        #expect(shadow["level"] as? String == "approve")
+        #expect(shadow["policy_level"] as? String == "auto")
+        #expect((shadow["reasons"] as? [[String: Any]])?.map { $0["code"] as? String } == ["shadow_mode"])
+        let live = try decode(lines[1])
+        #expect(live["level"] as? String == "auto")
+        #expect(live["policy_level"] == nil)
+        // policy check names a misspelt shadow operation where it is written.
+        let typo = try CLIRunner.temporaryFile("shadow:\n  operations: [refnd]\n")
+        let check = try CLIRunner.run(["policy", "check", typo])
+        #expect(check.status == 1)
+        #expect(check.stderr.contains("\(typo):2:16: shadow.operations names 'refnd'"))
+    }
+
     @Test func aBadPolicyIsRefusedBeforeAnythingIsRead() throws {
         let policy = try CLIRunner.temporaryFile("risk_classes:\n  financial: {auto: 0.5, notify: 0.9}\n")
         let result = try CLIRunner.run(["evaluate", "--policy", policy], input: "{}")

@@ -266,7 +266,7 @@ import Yams
             })
         // The console's HTML pages and assets are not the JSON API; everything else must be documented.
         let console: Set<String> = [
-            "GET /", "GET /history", "GET /login", "POST /login", "POST /logout", "GET /console/events",
+            "GET /", "GET /history", "GET /dashboard", "GET /login", "POST /login", "POST /logout", "GET /console/events",
             "POST /console/approvals/{id}/decision", "GET /static/console.css", "GET /static/console.js", "GET /favicon.ico",
         ]
         #expect(console.isSubset(of: served))

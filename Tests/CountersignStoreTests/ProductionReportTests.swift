@@ -44,11 +44,7 @@ import Testing
 
         let store = try #require(gateway.store as? SQLiteStore)
         var report = ProductionReport(since: start.addingTimeInterval(-1), until: clock.now)
-        try store.forEachProductionRow(since: start.addingTimeInterval(-1)) { row in
-            report.add(
-                operation: row.operation, level: row.level, amount: row.amount, createdAt: row.createdAt, approvalStatus: row.approvalStatus,
-                decidedAt: row.decidedAt, decidedBy: row.decidedBy, outcome: row.outcome)
-        }
+        try store.forEachProductionRow(since: start.addingTimeInterval(-1)) { report.add($0) }
         #expect(report.overall.proposals == 8)
         #expect(report.overall.autoCompleted == 4)
         #expect(report.overall.approvalRequired == 3)
@@ -83,5 +79,78 @@ import Testing
                 decidedAt: created.addingTimeInterval(240), decidedBy: "careful", outcome: nil)
         }
         #expect(report.rubberStampers() == ["speedy"])
+    }
+
+    /// Shadow agreement on a history worked out by hand: the policy's recorded level against what
+    /// the humans decided, through the real store.
+    @Test func shadowAgreementOfASmallHistory() async throws {
+        let clock = TestClock()
+        let start = clock.now
+        var policy = Policy.default
+        policy.shadow = ShadowMode(operations: ["refund"])
+        let gateway = try await makeGateway(.sqlite, policy: policy, clock: clock)
+        func refund(_ key: String, _ confidence: Double) async throws -> String {
+            var proposal = heldRefund(key, subject: "c-" + key)
+            proposal.confidence = confidence
+            return try #require(try await gateway.propose(proposal, by: agent).view.approval?.id)
+        }
+        // financial: auto 0.99, notify 0.95, approve 0.80.
+        let a = try await refund("a", 0.995)  // policy auto, human approves: agree
+        let b = try await refund("b", 0.995)  // policy auto, human rejects: would have executed a rejected action
+        let c = try await refund("c", 0.96)  // policy notify, human takes over: likewise
+        let d = try await refund("d", 0.9)  // policy approve, human approves: unnecessary hold
+        let e = try await refund("e", 0.85)  // policy approve, human rejects: agree
+        _ = try await refund("f", 0.995)  // expires: undecided
+        _ = try await gateway.propose(Proposal(agent: "support-bot", operation: "lookup_order", confidence: 0.99, action: "Look up"), by: agent)
+        clock.advance(60)
+        _ = try await gateway.decide(approvalID: a, .approve, comment: nil, by: alice)
+        _ = try await gateway.decide(approvalID: b, .reject, comment: nil, by: alice)
+        _ = try await gateway.decide(approvalID: c, .takeOver, comment: nil, by: bob)
+        _ = try await gateway.decide(approvalID: d, .approve, comment: nil, by: bob)
+        _ = try await gateway.decide(approvalID: e, .reject, comment: nil, by: bob)
+        clock.advance(3600)
+        _ = try await gateway.expireDue()
+
+        var report = ProductionReport(since: start.addingTimeInterval(-1), until: clock.now)
+        for row in try await gateway.store.productionRows(since: start.addingTimeInterval(-1), limit: 1000) { report.add(row) }
+        let shadow = report.overall.shadow
+        #expect(shadow.total == 6)
+        #expect(shadow.decided == 5)
+        #expect(shadow.agreedThrough == 1)
+        #expect(shadow.wouldHaveExecutedRejected == 2)
+        #expect(shadow.unnecessaryHolds == 1)
+        #expect(shadow.agreedHeld == 1)
+        #expect(shadow.undecided == 1)
+        #expect(shadow.agreementRate == 0.4)
+        #expect(shadow.wrongThroughRate == 2.0 / 3.0)
+        #expect(report.operations["refund"]?.shadow == shadow)
+        #expect(report.operations["lookup_order"]?.shadow.total == 0)
+        // Every held refund counts as approval-required: shadow mode holds them all.
+        #expect(report.overall.approvalRequired == 6)
+        #expect(report.overall.autoCompleted == 1)
+
+        let csv = report.rendered("csv")
+        #expect(
+            csv.hasPrefix("scope,proposals,")
+                && csv.contains(",shadow_decided,shadow_agreement_rate,shadow_through_rejected,shadow_unnecessary_holds\n"))
+        #expect(csv.contains("\noperation:lookup_order,1,1.0000,") && csv.contains(",0,,0,0\noperation:refund,6,"))
+        #expect(csv.hasSuffix(",5,0.4000,2,1\n"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.rendered("json").utf8)) as? [String: Any])
+        let overall = try #require((json["overall"] as? [String: Any])?["shadow"] as? [String: Any])
+        #expect(overall["agreement_rate"] as? Double == 0.4)
+        #expect(overall["policy_through_human_rejected"] as? Int == 2)
+        #expect(overall["policy_held_human_approved"] as? Int == 1)
+        #expect(overall["undecided"] as? Int == 1)
+        let table = report.rendered("table")
+        #expect(table.contains("Shadow mode (the policy's verdict against the humans' decisions):"))
+        #expect(table.contains("refund                6       5        40.0%      2                 1\n"))
+
+        // The reliability of the decided refunds: 0.995 ✓, 0.995 ✗, 0.96 ✗, 0.9 ✓ in the top bin, 0.85 ✗ below it.
+        let reliability = try #require(report.reliability["refund"])
+        #expect(reliability.count == 5)
+        #expect(reliability.bins[9].count == 4 && reliability.bins[9].approved == 2)
+        #expect(reliability.bins[8].count == 1 && reliability.bins[8].approved == 0)
+        #expect(abs(reliability.brierScore - 2.64415 / 5) < 1e-9)
+        #expect(report.reliability["lookup_order"] == nil)
     }
 }

@@ -328,3 +328,70 @@ private func boundRefund(_ key: String, binding: String) -> Proposal {
     proposal.context = .object([JSONMember("binding", .string(binding)), JSONMember("note", .string("bound"))])
     return proposal
 }
+
+/// Shadow mode's stored level and the production rows the report and the dashboard read.
+extension StoreConformanceTests {
+    @Test(arguments: StoreKind.allCases)
+    func aShadowVerdictKeepsThePolicysLevel(kind: StoreKind) async throws {
+        var policy = Policy.default
+        policy.shadow = ShadowMode(operations: ["refund"])
+        let gateway = try await makeGateway(kind, policy: policy)
+        var sure = heldRefund("s-1")
+        sure.confidence = 0.995
+        let held = try await gateway.propose(sure, by: agent).view
+        #expect(held.proposal.verdict.level == .approve)
+        #expect(held.proposal.verdict.policyLevel == .auto)
+        let stored = try #require(try await gateway.store.proposal(id: held.proposal.id))
+        #expect(stored.proposal.verdict.policyLevel == .auto)
+        #expect(stored.proposal.verdict.reasons.map(\.code) == ["shadow_mode"])
+        let approvalID = try #require(held.approval?.id)
+        let approval = try #require(try await gateway.store.approval(id: approvalID))
+        #expect(approval.proposal.verdict.policyLevel == .auto)
+        let audit = try await gateway.store.auditEntries(after: 0, limit: 10)
+        #expect(audit.first?.event.data["policy_level"]?.stringValue == "auto")
+        // A live operation stores no policy level.
+        let live = try await gateway.propose(
+            Proposal(agent: "support-bot", operation: "lookup_order", confidence: 0.99, action: "Look up"), by: agent)
+        #expect(try await gateway.store.proposal(id: live.view.proposal.id)?.proposal.verdict.policyLevel == nil)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func productionRowsAreTheWindowsProposalsOldestFirst(kind: StoreKind) async throws {
+        let clock = TestClock()
+        var policy = Policy.default
+        policy.shadow = ShadowMode(operations: ["refund"])
+        let gateway = try await makeGateway(kind, policy: policy, clock: clock)
+        _ = try await gateway.propose(Proposal(agent: "support-bot", operation: "lookup_order", confidence: 0.99, action: "Before"), by: agent)
+        clock.advance(3600)
+        let since = clock.now
+        let lookup = try await gateway.propose(
+            Proposal(agent: "support-bot", operation: "lookup_order", confidence: 0.97, action: "Look up"), by: agent)
+        _ = try await gateway.recordOutcome(proposalID: lookup.view.proposal.id, .erroneous, detail: nil, by: agent)
+        clock.advance(10)
+        var sure = heldRefund("r-1", subject: "c-1")
+        sure.confidence = 0.995
+        let shadowed = try await gateway.propose(sure, by: agent).view
+        clock.advance(10)
+        let plain = try await gateway.propose(heldRefund("r-2", amount: 45.5, subject: "c-2"), by: agent).view
+        clock.advance(30)
+        let shadowedID = try #require(shadowed.approval?.id)
+        _ = try await gateway.decide(approvalID: shadowedID, .reject, comment: nil, by: alice)
+
+        let rows = try await gateway.store.productionRows(since: since, limit: 100)
+        #expect(rows.map(\.operation) == ["lookup_order", "refund", "refund"])
+        #expect(rows.map(\.confidence) == [0.97, 0.995, 0.9])
+        #expect(rows.map(\.level) == [.auto, .approve, .approve])
+        #expect(rows.map(\.policyLevel) == [nil, .auto, .approve])
+        #expect(rows.map(\.approvalStatus) == [nil, .rejected, .pending])
+        #expect(rows[0].outcome == .erroneous)
+        #expect(rows[1].decidedBy == "alice")
+        #expect(rows[1].decidedAt.map { $0.timeIntervalSince(rows[1].createdAt) } == 40)
+        #expect(rows[2].amount == Decimal(string: "45.5"))
+        #expect(rows[2].decidedAt == nil)
+        #expect(rows.map(\.createdAt) == rows.map(\.createdAt).sorted())
+        #expect(plain.proposal.verdict.policyLevel == .approve)
+        // The limit keeps the oldest.
+        #expect(try await gateway.store.productionRows(since: since, limit: 2).map(\.confidence) == [0.97, 0.995])
+        #expect(try await gateway.store.productionRows(since: clock.now.addingTimeInterval(1), limit: 100).isEmpty)
+    }
+}

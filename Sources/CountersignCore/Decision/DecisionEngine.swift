@@ -107,7 +107,14 @@ public struct DecisionEngine: Sendable {
             }
         }
         let level = reasons.reduce(Level.auto) { max($0, $1.level) }
-        return Verdict(level: level, riskClass: rule.riskClass, reasons: reasons, baseLevel: baseLevel)
+        guard policy.isShadowed(proposal.operation) else {
+            return Verdict(level: level, riskClass: rule.riskClass, reasons: reasons, baseLevel: baseLevel)
+        }
+        // Shadow mode: record the policy's level, hold for a human (escalations stay escalations).
+        if level < .approve {
+            reasons.append(Reason(code: ReasonCode.shadowMode, level: .approve, facts: .shadowMode(policyLevel: level)))
+        }
+        return Verdict(level: max(level, .approve), riskClass: rule.riskClass, reasons: reasons, baseLevel: baseLevel, policyLevel: level)
     }
 
     /// Rules 1–3 (confidence, amounts, sanity), which need no history: their reasons and level.

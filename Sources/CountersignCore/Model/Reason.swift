@@ -25,6 +25,8 @@ public struct Reason: Sendable, Hashable {
         case consecutiveRejections(count: Int, agent: String, subject: String)
         case approvalsPerSubject(number: Int, subject: String, within: TimeInterval, max: Int)
         case lowConfidenceStreak(count: Int, subject: String, within: TimeInterval, below: Double)
+        /// Shadow mode held a proposal the policy would have let through at `policyLevel`.
+        case shadowMode(policyLevel: Level)
         /// A sentence stored as is (a reason read back from storage).
         case text(String)
 
@@ -56,6 +58,8 @@ public struct Reason: Sendable, Hashable {
             case .lowConfidenceStreak(let count, let subject, let within, let below):
                 return
                     "the last \(count) proposals for \(subject) within \(DurationText.format(within)) all had confidence below \(Number.format(below))"
+            case .shadowMode(let policyLevel):
+                return "shadow mode: the policy would have chosen \(policyLevel.rawValue); a human decides while the policy is on trial"
             case .text(let text):
                 return text
             }
@@ -89,4 +93,6 @@ public enum ReasonCode {
     public static let consecutiveRejections = "rejections.consecutive"
     public static let approvalsPerSubject = "approvals.per_subject"
     public static let lowConfidenceStreak = "confidence.low_streak"
+    /// The policy runs in shadow mode for the operation: its verdict is recorded, a human decides.
+    public static let shadowMode = "shadow_mode"
 }

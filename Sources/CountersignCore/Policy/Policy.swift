@@ -15,10 +15,12 @@ public struct Policy: Sendable, Hashable {
     public var sanity: SanityRules
     public var escalation: EscalationRules
     public var approvals: ApprovalRules
+    /// Which operations run in shadow (canary) mode; off by default.
+    public var shadow: ShadowMode
 
     public init(
         currency: String, riskClasses: [String: Thresholds], defaultRiskClass: String, operations: [String: OperationRule],
-        amounts: AmountRules, sanity: SanityRules, escalation: EscalationRules, approvals: ApprovalRules
+        amounts: AmountRules, sanity: SanityRules, escalation: EscalationRules, approvals: ApprovalRules, shadow: ShadowMode = .off
     ) {
         self.currency = currency
         self.riskClasses = riskClasses
@@ -28,6 +30,7 @@ public struct Policy: Sendable, Hashable {
         self.sanity = sanity
         self.escalation = escalation
         self.approvals = approvals
+        self.shadow = shadow
     }
 
     /// The risk class of an operation and the thresholds that apply to it.
@@ -38,6 +41,12 @@ public struct Policy: Sendable, Hashable {
         let classThresholds = riskClasses[riskClass] ?? Thresholds(auto: 1, notify: 1, approve: 1)
         return (riskClass, rule?.thresholds ?? classThresholds)
     }
+
+    /// Whether proposals of `operation` run in shadow mode: the policy-wide `shadow` block names
+    /// it (or all operations), or its own entry says `shadow: true`.
+    public func isShadowed(_ operation: String) -> Bool {
+        shadow.covers(operation) || operations[operation]?.shadow == true
+    }
 }
 
 /// How the policy treats one named operation.
@@ -45,10 +54,13 @@ public struct OperationRule: Sendable, Hashable {
     public var riskClass: String
     /// Thresholds of the operation's own, winning over its class's.
     public var thresholds: Thresholds?
+    /// Whether the operation runs in shadow mode (`shadow: true` in its entry).
+    public var shadow: Bool
 
-    public init(riskClass: String, thresholds: Thresholds? = nil) {
+    public init(riskClass: String, thresholds: Thresholds? = nil, shadow: Bool = false) {
         self.riskClass = riskClass
         self.thresholds = thresholds
+        self.shadow = shadow
     }
 }
 

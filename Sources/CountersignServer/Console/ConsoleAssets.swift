@@ -60,6 +60,37 @@ enum ConsoleAssets {
         .login { max-width: 380px; margin: 80px auto; background: var(--card); border: 1px solid var(--line); border-radius: 12px; padding: 24px; }
         .login input { width: 100%; padding: 10px; font-size: 15px; border: 1px solid var(--line); border-radius: 8px; margin: 8px 0 14px; }
         .login button { width: 100%; padding: 10px; font-size: 15px; background: var(--accent); color: #fff; border: 0; border-radius: 8px; cursor: pointer; }
+        .badge.shadow { background: #e6f6ee; color: var(--ok); }
+        .dash-head { display: flex; align-items: baseline; justify-content: space-between; flex-wrap: wrap; gap: 8px; }
+        .windows a { margin-left: 10px; color: var(--accent); text-decoration: none; }
+        .windows a.current { font-weight: 700; color: var(--ink); }
+        h2 { font-size: 17px; margin: 22px 0 8px; }
+        .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: 10px; margin-bottom: 14px; }
+        .tile { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 10px 12px; }
+        .tile .name { color: var(--muted); font-size: 12px; }
+        .tile .value { font-size: 18px; font-weight: 700; font-variant-numeric: tabular-nums; }
+        figure.panel, figure.diagram { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 10px 12px; margin: 0 0 12px; }
+        figcaption { font-size: 14px; font-weight: 600; margin-bottom: 4px; display: flex; flex-wrap: wrap; gap: 10px; justify-content: space-between; }
+        figure.diagram figcaption { font-weight: 400; display: block; }
+        .legend { font-weight: 400; font-size: 12px; color: var(--muted); }
+        .legend .key::before { content: ""; display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin: 0 4px 0 10px; background: currentColor; }
+        .legend .key.s0 { color: var(--accent); } .legend .key.s1 { color: var(--warn); } .legend .key.s2 { color: var(--bad); }
+        svg.chart { width: 100%; height: auto; display: block; }
+        svg.chart text { font-size: 11px; fill: var(--muted); font-family: inherit; }
+        svg.chart text.nodata { font-size: 14px; }
+        svg.chart .grid { stroke: var(--line); stroke-width: 1; }
+        svg.chart .axis { stroke: #9aa4b1; stroke-width: 1; }
+        svg.chart .line { fill: none; stroke-width: 2; stroke-linejoin: round; }
+        svg.chart .line.s0, svg.chart .dot.s0 { stroke: var(--accent); } svg.chart .dot.s0, svg.chart .bar.s0 { fill: var(--accent); }
+        svg.chart .line.s1, svg.chart .dot.s1 { stroke: var(--warn); } svg.chart .dot.s1, svg.chart .bar.s1 { fill: var(--warn); }
+        svg.chart .line.s2, svg.chart .dot.s2 { stroke: var(--bad); } svg.chart .dot.s2, svg.chart .bar.s2 { fill: var(--bad); }
+        svg.chart .bar.observed { fill: #9db5ee; }
+        svg.chart .dot.stated { fill: var(--ink); }
+        svg.chart .diagonal { stroke: var(--ink); stroke-width: 1; stroke-dasharray: 4 3; }
+        svg.chart text.count { fill: var(--ink); font-size: 12px; }
+        figure.diagram svg.chart text { font-size: 14px; }
+        .reliability { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 12px; }
+        @media (max-width: 600px) { svg.chart text { font-size: 17px; } svg.chart text.count { font-size: 12px; } figure.panel { padding: 8px 6px; } }
         @media (max-width: 600px) { .amount { font-size: 22px; } .card { padding: 14px; } .actions button { flex: 1; } th:nth-child(5), td:nth-child(5) { display: none; } }
         """
 

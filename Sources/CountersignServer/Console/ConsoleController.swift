@@ -1,5 +1,6 @@
 import CountersignCore
 import CountersignGateway
+import CountersignInsights
 import CountersignStore
 import Crypto
 import Foundation
@@ -24,6 +25,7 @@ struct ConsoleController {
     func addRoutes(to router: Router<Context>) {
         router.get("/", use: queue)
         router.get("history", use: history)
+        router.get("dashboard", use: dashboard)
         router.get("login", use: loginPage)
         router.post("login", use: login)
         router.post("logout", use: logout)
@@ -49,6 +51,31 @@ struct ConsoleController {
         let decided = try await gateway.approvals(
             statuses: Set(ApprovalStatus.allCases.filter(\.isFinal)), after: nil, limit: 200, by: principal)
         return Self.html(ConsolePages.history(decided, approver: session.approver, csrf: session.csrfToken))
+    }
+
+    /// The most proposals one dashboard page reads (a month of a busy gateway); beyond it the page says so.
+    static let dashboardRowLimit = 500_000
+
+    @Sendable func dashboard(_ request: Request, context: Context) async throws -> Response {
+        guard let (session, _) = try await signedIn(request) else { return Self.redirect("/login") }
+        let window = request.uri.queryParameters.get("since") ?? "7d"
+        guard let days = ConsolePages.dashboardWindows.first(where: { $0.name == window })?.days else {
+            let choices = ConsolePages.dashboardWindows.map(\.name).joined(separator: " or ")
+            let body = #"<h1>Dashboard</h1><p class="error">since must be \#(choices).</p><p><a href="/dashboard">Show the last 7 days</a></p>"#
+            return Self.html(
+                ConsolePages.page(title: "Dashboard", approver: session.approver, csrf: session.csrfToken, current: "dashboard", body: body),
+                status: .badRequest)
+        }
+        // Whole UTC days: today and the days before it.
+        let now = Date()
+        let today = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 86400).rounded(.down) * 86400)
+        let since = today.addingTimeInterval(-Double(days - 1) * 86400)
+        let rows = try await gateway.store.productionRows(since: since, limit: Self.dashboardRowLimit)
+        var report = ProductionReport(since: since, until: now)
+        for row in rows { report.add(row) }
+        return Self.html(
+            ConsolePages.dashboard(
+                report, window: window, truncated: rows.count >= Self.dashboardRowLimit, approver: session.approver, csrf: session.csrfToken))
     }
 
     @Sendable func loginPage(_ request: Request, context: Context) async throws -> Response {

@@ -9,7 +9,8 @@ enum ConsolePages {
         var header = #"<header><span class="brand">Countersign</span>"#
         if let approver, let csrf {
             header += #"<nav><a href="/" class="\#(current == "queue" ? "current" : "")">Queue</a>"#
-            header += #"<a href="/history" class="\#(current == "history" ? "current" : "")">History</a></nav>"#
+            header += #"<a href="/history" class="\#(current == "history" ? "current" : "")">History</a>"#
+            header += #"<a href="/dashboard" class="\#(current == "dashboard" ? "current" : "")">Dashboard</a></nav>"#
             header += #"<span class="who">Signed in as <strong>\#(HTML.escape(approver))</strong> "#
             header += #"<form method="post" action="/logout"><input type="hidden" name="csrf" value="\#(HTML.escape(csrf))">"#
             header += #"<button type="submit">Sign out</button></form></span>"#
@@ -69,6 +70,10 @@ enum ConsolePages {
         }
         html += "</div>"
         html += #"<div class="badges"><span class="badge \#(verdict.level.rawValue)">\#(verdict.level.rawValue)</span>"#
+        if let policyLevel = verdict.policyLevel {
+            html +=
+                #"<span class="badge shadow" title="shadow mode: a human decides while the policy is on trial">policy says \#(policyLevel.rawValue)</span>"#
+        }
         html += #"<span class="badge confidence">confidence \#(Int((proposal.confidence * 100).rounded()))%</span>"#
         if let reference = proposal.referenceAmount {
             html += #"<span class="badge">reference \#(HTML.escape(MoneyFormat.format(reference)))</span>"#
