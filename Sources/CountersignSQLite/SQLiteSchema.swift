@@ -99,6 +99,20 @@ enum SQLiteSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v3-slack: posted channel cards") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE channel_posts (
+                        approval_id TEXT NOT NULL REFERENCES approvals (id),
+                        approver TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        conversation TEXT NOT NULL,
+                        message_id TEXT NOT NULL,
+                        posted_at INTEGER NOT NULL,
+                        PRIMARY KEY (approval_id, approver, channel)
+                    );
+                    """)
+        }
         return migrator
     }
 }

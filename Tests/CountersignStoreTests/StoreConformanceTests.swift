@@ -205,3 +205,43 @@ import Testing
         #expect(try await gateway.approvals(statuses: nil, after: nil, limit: 10, by: alice).count == 4)
     }
 }
+
+/// Posted channel cards and idempotent queuing (escalation steps).
+@Suite struct ChannelStoreConformanceTests {
+    @Test(arguments: StoreKind.allCases)
+    func channelPostsAreKeptPerApprovalApproverAndChannel(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let approvalID = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(try await gateway.store.channelPosts(approvalID: approvalID).isEmpty)
+        let alicePost = ChannelPost(approvalID: approvalID, approver: "alice", channel: "slack", conversation: "D1", messageID: "1.1", postedAt: at)
+        let bobPost = ChannelPost(
+            approvalID: approvalID, approver: "bob", channel: "slack", conversation: "D2", messageID: "1.2", postedAt: at.addingTimeInterval(1))
+        try await gateway.store.saveChannelPost(bobPost)
+        try await gateway.store.saveChannelPost(alicePost)
+        #expect(try await gateway.store.channelPosts(approvalID: approvalID) == [alicePost, bobPost])
+        // Saving the same approval, approver and channel again replaces the post.
+        var moved = alicePost
+        moved.messageID = "1.3"
+        try await gateway.store.saveChannelPost(moved)
+        #expect(try await gateway.store.channelPosts(approvalID: approvalID) == [moved, bobPost])
+        #expect(try await gateway.store.channelPosts(approvalID: "other").isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func enqueuingTheSameMessageTwiceQueuesItOnce(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        let message = OutboxMessage(
+            id: "step_a_1", kind: "escalation", destination: "a", owner: "system", payload: #"{"approval_id":"a","event":"step","step":1}"#,
+            nextAttemptAt: at, createdAt: at)
+        var changed = message
+        changed.payload = "{}"
+        try await gateway.store.enqueueOutbox([message])
+        try await gateway.store.enqueueOutbox([changed, message])
+        let pending = try await gateway.store.outbox(status: .pending, limit: 10)
+        #expect(pending == [message])
+        try await gateway.store.enqueueOutbox([])
+        #expect(try await gateway.store.nextOutboxAttempt() == at)
+    }
+}

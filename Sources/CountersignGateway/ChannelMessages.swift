@@ -1,0 +1,79 @@
+import CountersignCore
+import CountersignStore
+import Foundation
+
+/// The outbox messages that carry a held proposal to its approvers: one card per push of a chain
+/// step, the timer that asks the next step when nobody answers, and, once decided, the updates
+/// of cards that can change in place. Ids are derived from the approval, the step and the
+/// recipient, so queuing a step twice (a timer delivered twice) queues it once.
+public enum ChannelMessages {
+    /// The `kind` of the escalation timer.
+    public static let escalationKind = "escalation"
+
+    /// Step `index` of `plan`: its cards and, when a step follows, the timer due after its wait.
+    static func step(_ index: Int, of plan: [NotificationRouter.PlannedStep], approvalID: String, at now: Date) -> [OutboxMessage] {
+        guard plan.indices.contains(index) else { return [] }
+        let step = plan[index]
+        var messages = step.pushes.map { push in
+            OutboxMessage(
+                id: "card_\(approvalID)_\(index)_\(push.channel.rawValue)_\(push.approver)", kind: push.channel.rawValue,
+                destination: push.approver, owner: push.approver, payload: payload(approvalID: approvalID, event: "card", step: index),
+                nextAttemptAt: now, createdAt: now)
+        }
+        if index + 1 < plan.count, let wait = step.wait {
+            messages.append(
+                OutboxMessage(
+                    id: "step_\(approvalID)_\(index + 1)", kind: escalationKind, destination: approvalID, owner: "system",
+                    payload: payload(approvalID: approvalID, event: "step", step: index + 1), nextAttemptAt: now.addingTimeInterval(wait),
+                    createdAt: now))
+        }
+        return messages
+    }
+
+    /// After a decision: an update for every card of the plan that can change in place (the
+    /// delivery finds nothing to update for a card that was never posted).
+    static func decided(_ plan: [NotificationRouter.PlannedStep], approvalID: String, at now: Date) -> [OutboxMessage] {
+        var seen = Set<NotificationRouter.Push>()
+        var messages: [OutboxMessage] = []
+        for push in plan.flatMap(\.pushes) where push.channel.updatesInPlace && seen.insert(push).inserted {
+            messages.append(
+                OutboxMessage(
+                    id: "decided_\(approvalID)_\(push.channel.rawValue)_\(push.approver)", kind: push.channel.rawValue,
+                    destination: push.approver, owner: push.approver, payload: payload(approvalID: approvalID, event: "decided", step: nil),
+                    nextAttemptAt: now, createdAt: now))
+        }
+        return messages
+    }
+
+    /// `{"approval_id": "…", "event": "card" | "decided" | "step", "step": N}`
+    static func payload(approvalID: String, event: String, step: Int?) -> String {
+        var writer = JSONWriter(capacity: 96)
+        writer.raw("{")
+        writer.member("approval_id", approvalID)
+        writer.member("event", event)
+        if let step { writer.member("step", step) }
+        writer.raw("}")
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    /// A channel message's payload, read back.
+    public struct Payload: Sendable, Hashable {
+        public var approvalID: String
+        public var event: String
+        public var step: Int?
+
+        /// Parses a payload this type wrote; `nil` for anything else.
+        public init?(_ text: String) {
+            let bytes = Array(text.utf8)
+            guard
+                let value = try? bytes.withUnsafeBufferPointer({ buffer throws(JSONError) -> JSONValue in
+                    var reader = JSONReader(buffer)
+                    return try reader.readValue()
+                }), let approvalID = value["approval_id"]?.stringValue, let event = value["event"]?.stringValue
+            else { return nil }
+            self.approvalID = approvalID
+            self.event = event
+            if case .number(let text) = value["step"] { step = Int(text) }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import CountersignStore
+import Foundation
+import GRDB
+
+/// Posted channel cards and queued escalation steps on SQLite.
+extension SQLiteStore {
+    public func enqueueOutbox(_ messages: [OutboxMessage]) async throws {
+        guard !messages.isEmpty else { return }
+        try await pool.write { db in
+            for message in messages where try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE id = ?)", arguments: [message.id])! {
+                try Self.insert(db, message)
+            }
+        }
+    }
+
+    public func saveChannelPost(_ post: ChannelPost) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO channel_posts (approval_id, approver, channel, conversation, message_id, posted_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [post.approvalID, post.approver, post.channel, post.conversation, post.messageID, Millis.from(post.postedAt)])
+        }
+    }
+
+    public func channelPosts(approvalID: String) async throws -> [ChannelPost] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM channel_posts WHERE approval_id = ? ORDER BY posted_at, approver", arguments: [approvalID]).map {
+                row in
+                ChannelPost(
+                    approvalID: row["approval_id"], approver: row["approver"], channel: row["channel"], conversation: row["conversation"],
+                    messageID: row["message_id"], postedAt: Millis.date(row["posted_at"]))
+            }
+        }
+    }
+}
