@@ -45,22 +45,42 @@ public enum ChannelMessages {
         return messages
     }
 
-    /// `{"approval_id": "…", "event": "card" | "decided" | "step", "step": N}`
-    static func payload(approvalID: String, event: String, step: Int?) -> String {
+    /// A digest of `notify`-level proposals received in `[from, to)`, due at `to`.
+    public static func digest(approver: String, channel: ChannelKind, from: Date, to: Date) -> OutboxMessage {
+        OutboxMessage(
+            id: "digest_\(channel.rawValue)_\(approver)_\(Millis.from(to))", kind: channel.rawValue, destination: approver, owner: approver,
+            payload: payload(approvalID: nil, event: "digest", step: nil, from: from, to: to), nextAttemptAt: to, createdAt: from)
+    }
+
+    /// One summary of the cards an approver's push cap held back, due at `due` (one per due time).
+    public static func summary(approver: String, channel: ChannelKind, due: Date, at now: Date) -> OutboxMessage {
+        OutboxMessage(
+            id: "summary_\(channel.rawValue)_\(approver)_\(Millis.from(due))", kind: channel.rawValue, destination: approver, owner: approver,
+            payload: payload(approvalID: nil, event: "summary", step: nil), nextAttemptAt: due, createdAt: now)
+    }
+
+    /// `{"approval_id": "…", "event": "card" | "decided" | "step" | "digest" | "summary", "step": N, "from": ms, "to": ms}`
+    static func payload(approvalID: String?, event: String, step: Int?, from: Date? = nil, to: Date? = nil) -> String {
         var writer = JSONWriter(capacity: 96)
         writer.raw("{")
-        writer.member("approval_id", approvalID)
+        if let approvalID { writer.member("approval_id", approvalID) }
         writer.member("event", event)
         if let step { writer.member("step", step) }
+        if let from { writer.member("from", Int(Millis.from(from))) }
+        if let to { writer.member("to", Int(Millis.from(to))) }
         writer.raw("}")
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 
     /// A channel message's payload, read back.
     public struct Payload: Sendable, Hashable {
+        /// Empty for digests and summaries.
         public var approvalID: String
         public var event: String
         public var step: Int?
+        /// A digest's window.
+        public var from: Date?
+        public var to: Date?
 
         /// Parses a payload this type wrote; `nil` for anything else.
         public init?(_ text: String) {
@@ -69,11 +89,13 @@ public enum ChannelMessages {
                 let value = try? bytes.withUnsafeBufferPointer({ buffer throws(JSONError) -> JSONValue in
                     var reader = JSONReader(buffer)
                     return try reader.readValue()
-                }), let approvalID = value["approval_id"]?.stringValue, let event = value["event"]?.stringValue
+                }), let event = value["event"]?.stringValue
             else { return nil }
-            self.approvalID = approvalID
+            self.approvalID = value["approval_id"]?.stringValue ?? ""
             self.event = event
             if case .number(let text) = value["step"] { step = Int(text) }
+            if case .number(let text) = value["from"], let millis = Int64(text) { from = Millis.date(millis) }
+            if case .number(let text) = value["to"], let millis = Int64(text) { to = Millis.date(millis) }
         }
     }
 }

@@ -131,6 +131,12 @@ public final class Gateway: Sendable {
             return Proposed(view: view, created: false)
         case .created(let view):
             metrics.proposed(operation: proposal.operation, level: view.proposal.verdict.level)
+            if view.proposal.verdict.level == .notify {
+                // Never pushed one by one: the approvers' periodic digest lists it.
+                logger.info(
+                    "proposal executes with notice; it goes to the digest",
+                    metadata: ["proposal.id": "\(view.proposal.id)", "agent": "\(agent)", "operation": "\(proposal.operation)"])
+            }
             if let approval = view.approval {
                 deadlines.schedule(approval.deadline)
                 outboxSignal.schedule(now)

@@ -111,6 +111,8 @@ enum SQLiteSchema {
                         posted_at INTEGER NOT NULL,
                         PRIMARY KEY (approval_id, approver, channel)
                     );
+                    CREATE INDEX channel_posts_by_approver ON channel_posts (approver, channel, posted_at);
+                    CREATE INDEX proposals_by_level ON proposals (level, created_at);
                     """)
         }
         return migrator

@@ -1,3 +1,4 @@
+import CountersignCore
 import CountersignStore
 import Foundation
 import GRDB
@@ -21,6 +22,25 @@ extension SQLiteStore {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [post.approvalID, post.approver, post.channel, post.conversation, post.messageID, Millis.from(post.postedAt)])
+        }
+    }
+
+    public func channelPostCount(approver: String, channel: String, since: Date) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM channel_posts WHERE approver = ? AND channel = ? AND posted_at >= ?",
+                arguments: [approver, channel, Millis.from(since)]) ?? 0
+        }
+    }
+
+    public func proposals(level: Level, from: Date, to: Date, limit: Int) async throws -> [ProposalRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT \(Self.proposalColumns) FROM proposals p WHERE p.level = ? AND p.created_at >= ? AND p.created_at < ? ORDER BY p.created_at, p.id LIMIT ?",
+                arguments: [level.rawValue, Millis.from(from), Millis.from(to), limit]
+            ).map(Self.proposalRecord)
         }
     }
 

@@ -64,7 +64,7 @@ public enum CountersignApplication {
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "countersign"),
-            services: [DeadlineService(gateway: gateway), dispatcher],
+            services: [DeadlineService(gateway: gateway), dispatcher, DigestService(gateway: gateway)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.http.port) },
             logger: logger)
         return (application, Parts(gateway: gateway, registry: registry))

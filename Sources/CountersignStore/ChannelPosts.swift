@@ -1,3 +1,4 @@
+import CountersignCore
 import Foundation
 
 /// A card a channel posted for an approval, remembered so it can be changed in place once the
@@ -35,4 +36,10 @@ public protocol ChannelStore: Sendable {
 
     /// The cards posted for an approval, oldest first.
     func channelPosts(approvalID: String) async throws -> [ChannelPost]
+
+    /// How many cards were posted to `approver` on `channel` at or after `since` (push caps).
+    func channelPostCount(approver: String, channel: String, since: Date) async throws -> Int
+
+    /// Proposals of `level` received in `[from, to)`, oldest first, at most `limit` (digests).
+    func proposals(level: Level, from: Date, to: Date, limit: Int) async throws -> [ProposalRecord]
 }

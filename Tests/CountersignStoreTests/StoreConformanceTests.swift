@@ -245,3 +245,48 @@ import Testing
         #expect(try await gateway.store.nextOutboxAttempt() == at)
     }
 }
+
+/// The queries behind push caps and digests.
+@Suite struct FatigueStoreConformanceTests {
+    @Test(arguments: StoreKind.allCases)
+    func postsAreCountedPerApproverChannelAndTime(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        for (index, approver) in ["alice", "alice", "alice", "bob"].enumerated() {
+            let approvalID = try #require(try await gateway.propose(heldRefund("k-\(index)"), by: agent).view.approval?.id)
+            try await gateway.store.saveChannelPost(
+                ChannelPost(
+                    approvalID: approvalID, approver: approver, channel: "slack", conversation: "D1", messageID: "1.\(index)",
+                    postedAt: at.addingTimeInterval(Double(index) * 60)))
+        }
+        #expect(try await gateway.store.channelPostCount(approver: "alice", channel: "slack", since: at) == 3)
+        #expect(try await gateway.store.channelPostCount(approver: "alice", channel: "slack", since: at.addingTimeInterval(60)) == 2)
+        #expect(try await gateway.store.channelPostCount(approver: "alice", channel: "email", since: at) == 0)
+        #expect(try await gateway.store.channelPostCount(approver: "bob", channel: "slack", since: at) == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func proposalsOfALevelAreFoundByTimeWindow(kind: StoreKind) async throws {
+        let clock = TestClock()
+        let gateway = try await makeGateway(kind, clock: clock)
+        let start = clock.now
+        var notified: [String] = []
+        for index in 0..<3 {
+            // 0.96 is between financial's notify (0.95) and auto (0.99) thresholds.
+            var proposal = heldRefund("n-\(index)")
+            proposal.confidence = 0.96
+            let view = try await gateway.propose(proposal, by: agent).view
+            #expect(view.proposal.verdict.level == .notify)
+            notified.append(view.proposal.id)
+            _ = try await gateway.propose(heldRefund("h-\(index)", subject: "s-\(index)"), by: agent)
+            clock.advance(60)
+        }
+        let all = try await gateway.store.proposals(level: .notify, from: start, to: clock.now, limit: 10)
+        #expect(all.map(\.id) == notified)
+        #expect(
+            try await gateway.store.proposals(level: .notify, from: start.addingTimeInterval(60), to: start.addingTimeInterval(120), limit: 10).map(
+                \.id) == [notified[1]])
+        #expect(try await gateway.store.proposals(level: .notify, from: start, to: clock.now, limit: 2).count == 2)
+        #expect(try await gateway.store.proposals(level: .approve, from: start, to: clock.now, limit: 10).count == 3)
+    }
+}

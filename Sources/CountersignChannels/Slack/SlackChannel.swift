@@ -16,6 +16,8 @@ public struct SlackChannel: OutboxDelivery {
     let users: [String: String]
     /// A shared conversation for every card; `nil` sends each approver a direct message.
     let conversation: String?
+    /// One card at a time per approver (the cap check and the post are one step).
+    private let gate = KeyedSerialGate()
 
     public init(api: SlackWebAPI, gateway: Gateway, users: [String: String], conversation: String? = nil) {
         self.api = api
@@ -28,14 +30,53 @@ public struct SlackChannel: OutboxDelivery {
         guard let payload = ChannelMessages.Payload(message.payload) else {
             throw OutboxDeliveryError("not a channel message payload", permanent: true)
         }
+        switch payload.event {
+        case "digest": return try await postDigest(payload, to: message.destination)
+        case "summary": return try await postSummary(to: message.destination)
+        default: break
+        }
         guard let view = try await gateway.currentApproval(id: payload.approvalID) else {
             throw OutboxDeliveryError("no approval \(payload.approvalID)", permanent: true)
         }
         switch payload.event {
-        case "card": try await postCard(view, to: message.destination)
+        case "card": try await gate.run(message.destination) { try await postCard(view, to: message.destination) }
         case "decided": try await updateCards(view, of: message.destination)
         default: throw OutboxDeliveryError("Slack does not deliver \(payload.event) events", permanent: true)
         }
+    }
+
+    /// A plain message (no card) to the approver.
+    private func post(to approver: String, text: String, blocks: JSONValue) async throws {
+        guard let user = users[approver] else { throw OutboxDeliveryError("approver \(approver) has no slack_user", permanent: true) }
+        try await api.call(
+            "chat.postMessage",
+            .object([
+                .init("channel", .string(conversation ?? user)), .init("text", .string(text)), .init("blocks", blocks),
+                .init("unfurl_links", .bool(false)), .init("unfurl_media", .bool(false)),
+            ]))
+    }
+
+    /// The digest of `notify`-level proposals of the window; then the next window's digest is queued.
+    private func postDigest(_ payload: ChannelMessages.Payload, to approver: String) async throws {
+        guard let from = payload.from, let to = payload.to, to > from else {
+            throw OutboxDeliveryError("a digest needs its window", permanent: true)
+        }
+        let records = try await gateway.digest(for: approver, from: from, to: to)
+        if !records.isEmpty {
+            let digest = SlackDigest.digest(records, from: from, to: to, mention: conversation == nil ? nil : users[approver])
+            try await post(to: approver, text: digest.text, blocks: digest.blocks)
+        }
+        try await gateway.queueChannelMessages([
+            ChannelMessages.digest(approver: approver, channel: .slack, from: to, to: to.addingTimeInterval(to.timeIntervalSince(from)))
+        ])
+    }
+
+    /// One message listing the approvals the push cap held back.
+    private func postSummary(to approver: String) async throws {
+        let waiting = try await gateway.unpostedApprovals(for: approver, channel: .slack)
+        guard !waiting.isEmpty else { return }
+        let summary = SlackDigest.summary(waiting, mention: conversation == nil ? nil : users[approver])
+        try await post(to: approver, text: summary.text, blocks: summary.blocks)
     }
 
     private func postCard(_ view: ApprovalView, to approver: String) async throws {
@@ -44,6 +85,15 @@ public struct SlackChannel: OutboxDelivery {
         let posts = try await gateway.channelPosts(approvalID: view.approval.id)
         // Posted before, and the outbox did not hear back in time: do not post it twice.
         if posts.contains(where: { $0.approver == approver && $0.channel == kind }) { return }
+        // Over the approver's push cap: folded into one summary, sent when the hour's window moves on.
+        if let cap = gateway.notificationRouter.routing.caps.pushesPerHour,
+            try await gateway.pushesInLastHour(approver: approver, channel: .slack) >= cap
+        {
+            let now = Date()
+            let due = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 / 3600).rounded(.down) + 1) * 3600)
+            try await gateway.queueChannelMessages([ChannelMessages.summary(approver: approver, channel: .slack, due: due, at: now)])
+            return
+        }
         let card = SlackCard(view: view, mention: conversation == nil ? nil : user)
         let answer = try await api.call(
             "chat.postMessage",
