@@ -30,19 +30,27 @@ public enum ChannelMessages {
         return messages
     }
 
-    /// After a decision: an update for every card of the plan that can change in place (the
-    /// delivery finds nothing to update for a card that was never posted).
-    static func decided(_ plan: [NotificationRouter.PlannedStep], approvalID: String, at now: Date) -> [OutboxMessage] {
-        var seen = Set<NotificationRouter.Push>()
-        var messages: [OutboxMessage] = []
-        for push in plan.flatMap(\.pushes) where push.channel.updatesInPlace && seen.insert(push).inserted {
-            messages.append(
-                OutboxMessage(
-                    id: "decided_\(approvalID)_\(push.channel.rawValue)_\(push.approver)", kind: push.channel.rawValue,
-                    destination: push.approver, owner: push.approver, payload: payload(approvalID: approvalID, event: "decided", step: nil),
-                    nextAttemptAt: now, createdAt: now))
+    /// `destination` of a `decided` message: every card posted for the approval, whoever it was for.
+    public static let everyPostedCard = "*"
+
+    /// After a decision: one update per enabled channel that can change cards in place; its
+    /// delivery updates every card posted for the approval (by routing, chain step or reassignment).
+    static func decided(_ router: NotificationRouter, approvalID: String, at now: Date) -> [OutboxMessage] {
+        router.enabledChannels.filter(\.updatesInPlace).sorted().map { channel in
+            OutboxMessage(
+                id: "decided_\(approvalID)_\(channel.rawValue)", kind: channel.rawValue, destination: everyPostedCard, owner: "system",
+                payload: payload(approvalID: approvalID, event: "decided", step: nil), nextAttemptAt: now, createdAt: now)
         }
-        return messages
+    }
+
+    /// Cards for the approvers an approval was reassigned to (`tag` keeps each reassignment's ids apart).
+    static func reassigned(_ pushes: [NotificationRouter.Push], approvalID: String, tag: String, at now: Date) -> [OutboxMessage] {
+        pushes.map { push in
+            OutboxMessage(
+                id: "card_\(approvalID)_r\(tag)_\(push.channel.rawValue)_\(push.approver)", kind: push.channel.rawValue,
+                destination: push.approver, owner: push.approver, payload: payload(approvalID: approvalID, event: "card", step: nil),
+                nextAttemptAt: now, createdAt: now)
+        }
     }
 
     /// A digest of `notify`-level proposals received in `[from, to)`, due at `to`.

@@ -177,7 +177,7 @@ public final class Gateway: Sendable {
                     status: status, by: name, at: now, comment: comment,
                     audit: AuditEvents.decision(view, decision: decision, status: status, by: name, at: now, comment: comment),
                     outbox: Webhooks.messages(for: view, status: status, by: name, at: now, comment: comment, targets: webhooks)
-                        + ChannelMessages.decided(router.plan(for: view.proposal), approvalID: view.approval.id, at: now))
+                        + ChannelMessages.decided(router, approvalID: view.approval.id, at: now))
             }
         }
         switch result {
@@ -213,7 +213,7 @@ public final class Gateway: Sendable {
                 return .resolve(
                     status: status, by: "system", at: now, comment: nil, audit: AuditEvents.expiry(view, at: now),
                     outbox: Webhooks.messages(for: view, status: status, by: "system", at: now, comment: nil, targets: webhooks)
-                        + ChannelMessages.decided(router.plan(for: view.proposal), approvalID: view.approval.id, at: now))
+                        + ChannelMessages.decided(router, approvalID: view.approval.id, at: now))
             }
         }
         guard case .resolved(let view) = result else { return nil }

@@ -25,6 +25,17 @@ extension SQLiteStore {
         }
     }
 
+    public func recordOnPending(approvalID: String, audit: AuditEvent, outbox: [OutboxMessage]) async throws -> Bool {
+        try await pool.write { db in
+            guard try String.fetchOne(db, sql: "SELECT status FROM approvals WHERE id = ?", arguments: [approvalID]) == "pending" else {
+                return false
+            }
+            try Self.append(db, audit)
+            for message in outbox { try Self.insert(db, message) }
+            return true
+        }
+    }
+
     public func channelPostCount(approver: String, channel: String, since: Date) async throws -> Int {
         try await pool.read { db in
             try Int.fetchOne(

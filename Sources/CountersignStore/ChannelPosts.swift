@@ -37,6 +37,10 @@ public protocol ChannelStore: Sendable {
     /// The cards posted for an approval, oldest first.
     func channelPosts(approvalID: String) async throws -> [ChannelPost]
 
+    /// In one transaction: when the approval is still pending, appends `audit` and queues `outbox`
+    /// (a reassignment); returns `false` and changes nothing when it is not pending (or unknown).
+    func recordOnPending(approvalID: String, audit: AuditEvent, outbox: [OutboxMessage]) async throws -> Bool
+
     /// How many cards were posted to `approver` on `channel` at or after `since` (push caps).
     func channelPostCount(approver: String, channel: String, since: Date) async throws -> Int
 

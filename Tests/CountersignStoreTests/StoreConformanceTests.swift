@@ -290,3 +290,30 @@ import Testing
         #expect(try await gateway.store.proposals(level: .approve, from: start, to: clock.now, limit: 10).count == 3)
     }
 }
+
+/// Recording on a pending approval (reassignment): all or nothing, and only while pending.
+@Suite struct ReassignStoreConformanceTests {
+    @Test(arguments: StoreKind.allCases)
+    func recordOnPendingAppendsAuditAndQueuesOnlyWhilePending(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let view = try await gateway.propose(heldRefund(), by: agent).view
+        let approvalID = try #require(view.approval?.id)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        let audit = AuditEvent(kind: "reassign", at: at, proposalID: view.proposal.id, approvalID: approvalID, actor: "alice", data: .object([]))
+        let message = OutboxMessage(
+            id: "card_r1", kind: "slack", destination: "bob", owner: "bob", payload: "{}", nextAttemptAt: at, createdAt: at)
+        #expect(try await gateway.store.recordOnPending(approvalID: approvalID, audit: audit, outbox: [message]))
+        #expect(try await gateway.store.auditEntries(after: 0, limit: 10).map(\.event.kind) == ["proposal", "reassign"])
+        #expect(try await gateway.store.outbox(status: .pending, limit: 10).map(\.id) == ["card_r1"])
+        _ = try await gateway.decide(approvalID: approvalID, .approve, comment: nil, by: alice)
+        var second = message
+        second.id = "card_r2"
+        #expect(try await !gateway.store.recordOnPending(approvalID: approvalID, audit: audit, outbox: [second]))
+        #expect(try await !gateway.store.recordOnPending(approvalID: "nope", audit: audit, outbox: [second]))
+        #expect(try await gateway.store.auditEntries(after: 0, limit: 10).map(\.event.kind) == ["proposal", "reassign", "decision"])
+        #expect(try await !gateway.store.outbox(status: .pending, limit: 10).map(\.id).contains("card_r2"))
+        // The chain still verifies with the new entry kind in it.
+        let report = try await AuditVerifier.verify(gateway.store)
+        #expect(report.firstBreak == nil && report.verified == 3)
+    }
+}

@@ -113,7 +113,9 @@ public struct SlackChannel: OutboxDelivery {
     }
 
     private func updateCards(_ view: ApprovalView, of approver: String) async throws {
-        for post in try await gateway.channelPosts(approvalID: view.approval.id) where post.approver == approver && post.channel == kind {
+        let everyone = approver == ChannelMessages.everyPostedCard
+        for post in try await gateway.channelPosts(approvalID: view.approval.id) where (everyone || post.approver == approver) && post.channel == kind
+        {
             try await update(view, channel: post.conversation, ts: post.messageID)
         }
     }

@@ -67,6 +67,11 @@ public struct NotificationRouter: Sendable {
         let steps =
             routing.routes.first { $0.match.matches(riskClass: riskClass, operation: operation, amount: amount) }?.steps
             ?? [Routing.Step(approvers: recipients.map(\.name))]
+        return plan(riskClass: riskClass, operation: operation, amount: amount, agent: agent, steps: steps)
+    }
+
+    /// The plan of given `steps` (a reassignment's single step), with the same narrowing and urgency.
+    public func plan(riskClass: String, operation: String, amount: Decimal?, agent: String, steps: [Routing.Step]) -> [PlannedStep] {
         let urgent = isUrgent(amount)
         var planned: [PlannedStep] = []
         for step in steps {

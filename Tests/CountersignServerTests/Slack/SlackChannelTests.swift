@@ -85,10 +85,10 @@ import Testing
                 forged.secret = "not-the-signing-secret-0000000000"
                 #expect(try await client.click(forged) == (.unauthorized, "bad_signature"))
                 var stale = SlackClick(user: "U0ALICE", action: "approve", approvalID: approvalID, responseURL: response)
-                stale.timestamp -= 301
+                stale.timestamp -= 360
                 #expect(try await client.click(stale) == (.unauthorized, "stale_timestamp"))
                 var future = SlackClick(user: "U0ALICE", action: "approve", approvalID: approvalID, responseURL: response)
-                future.timestamp += 301
+                future.timestamp += 360
                 #expect(try await client.click(future) == (.unauthorized, "stale_timestamp"))
                 let unsigned = SlackClick(user: "U0ALICE", action: "approve", approvalID: approvalID, responseURL: response)
                 var headers = unsigned.headers

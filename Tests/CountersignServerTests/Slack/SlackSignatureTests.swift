@@ -66,3 +66,22 @@ import Testing
         #expect(throws: Never.self) { try verifier.verify(timestamp: timestamp, signature: lines.last, body: Array(body.utf8), now: Date()) }
     }
 }
+
+/// The five-minute window, at its edges (a fixed clock).
+@Suite struct SlackTimestampWindowTests {
+    @Test(arguments: [(0.0, true), (300, true), (-300, true), (300.5, false), (-301, false), (86_400, false)])
+    func onlyTimestampsWithinFiveMinutesOfNowPass(offset: Double, accepted: Bool) {
+        let secret = "window-secret-0123456789"
+        let verifier = SlackRequestVerifier(signingSecret: secret)
+        let body: [UInt8] = Array("payload=%7B%7D".utf8)
+        let signature = SlackRequestVerifier.signature(secret: secret, timestamp: "1700000000", body: body)
+        let now = Date(timeIntervalSince1970: 1_700_000_000 + offset)
+        if accepted {
+            #expect(throws: Never.self) { try verifier.verify(timestamp: "1700000000", signature: signature, body: body, now: now) }
+        } else {
+            #expect(throws: SlackRequestVerifier.Refusal.stale) {
+                try verifier.verify(timestamp: "1700000000", signature: signature, body: body, now: now)
+            }
+        }
+    }
+}
