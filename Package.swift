@@ -57,7 +57,7 @@ let package = Package(
         // Delivery channels for the outbox: signed webhooks to agents (Slack, email, SMS next).
         .target(
             name: "CountersignChannels",
-            dependencies: ["CountersignGateway", "CountersignStore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CountersignGateway", "CountersignStore", "CountersignCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The HTTP server: API controllers, auth, metrics, assembled as a ServiceLifecycle group.
         .target(

@@ -9,6 +9,10 @@ public struct ServerConfiguration: Sendable {
     public var http: HTTP
     public var agents: [Agent]
     public var approvers: [Approver]
+    /// Channels that push cards to approvers (`channels:`).
+    public var channels = Channels()
+    /// Who is notified of what, on which channel (`routing:`).
+    public var routing = Routing()
 
     /// Where the store lives.
     public enum Database: Sendable, Hashable {
@@ -90,6 +94,29 @@ public struct ServerConfiguration: Sendable {
         self.http = http
         self.agents = agents
         self.approvers = approvers
+    }
+
+    /// The `channels:` section: one member per configured channel.
+    public struct Channels: Sendable, Hashable {
+        public var slack: Slack?
+
+        public init(slack: Slack? = nil) { self.slack = slack }
+    }
+
+    /// `channels.slack`: the bot token and signing secret (from the environment), an optional shared
+    /// conversation for cards (direct messages otherwise), and the Web API's address.
+    public struct Slack: Sendable, Hashable {
+        public var botToken: String
+        public var signingSecret: String
+        public var channel: String?
+        public var apiURL: String
+
+        public init(botToken: String, signingSecret: String, channel: String? = nil, apiURL: String = "https://slack.com/api") {
+            self.botToken = botToken
+            self.signingSecret = signingSecret
+            self.channel = channel
+            self.apiURL = apiURL
+        }
     }
 
     /// No configuration at all: a local trial on loopback with the default policy.

@@ -39,7 +39,8 @@ public enum ServerConfigurationFile {
     private static func read(
         _ root: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader, directory: String, environment: [String: String]
     ) {
-        let keys = ["policy", "database", "http", "agents", "approvers"]
+        let keys = ["policy", "database", "http", "agents", "approvers", "channels", "routing"]
+        var routingNode: Node?
         for (key, _, value) in reader.mapping(root, "the configuration", allowed: keys) ?? [] {
             switch key {
             case "policy":
@@ -73,9 +74,13 @@ public enum ServerConfigurationFile {
                 for item in reader.sequence(value, "approvers") ?? [] {
                     readApprover(item, &configuration, &reader, environment)
                 }
+            case "channels": readChannels(value, &configuration, &reader, environment)
+            case "routing": routingNode = value
             default: break
             }
         }
+        // Routing names approvers, so it is read once they all are.
+        if let routingNode { readRouting(routingNode, &configuration, &reader) }
         let secrets = configuration.agents.map(\.key) + configuration.approvers.map(\.token)
         if Set(secrets).count != secrets.count {
             reader.record(root.mark, "two credentials share the same secret: every agent key and approver token must be unique")
@@ -144,7 +149,7 @@ public enum ServerConfigurationFile {
     }
 
     /// A secret named by `<key>: VARIABLE`: the variable must be set, non-empty, and long enough.
-    private static func readSecret(
+    static func readSecret(
         _ members: [(key: String, keyNode: Node, value: Node)], _ key: String, _ item: Node, _ reader: inout YAMLReader,
         _ environment: [String: String]
     ) -> String? {

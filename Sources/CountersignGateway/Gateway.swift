@@ -15,11 +15,17 @@ public final class Gateway: Sendable {
         public var maximumWait: Duration
         /// Agents that receive signed webhooks when their approvals end, by agent name.
         public var webhooks: [String: WebhookTarget]
+        /// Who is notified of a held proposal, on which channels, and who next (chains).
+        public var router: NotificationRouter
 
-        public init(policy: Policy, maximumWait: Duration = .seconds(300), webhooks: [String: WebhookTarget] = [:]) {
+        public init(
+            policy: Policy, maximumWait: Duration = .seconds(300), webhooks: [String: WebhookTarget] = [:],
+            router: NotificationRouter = NotificationRouter()
+        ) {
             self.policy = policy
             self.maximumWait = maximumWait
             self.webhooks = webhooks
+            self.router = router
         }
     }
 
@@ -94,6 +100,7 @@ public final class Gateway: Sendable {
         let now = now()
         let engine = engine
         let policy = policy
+        let router = configuration.router
         let result = try await store.propose(
             agent: agent, idempotencyKey: proposal.idempotencyKey, history: engine.historyQuery(for: proposal, now: now)
         ) { history in
@@ -108,7 +115,10 @@ public final class Gateway: Sendable {
                     requiredApprovals: policy.amounts.requiredApprovals(
                         amount: proposal.amount, currency: proposal.currency, policyCurrency: policy.currency))
             }
-            return PreparedProposal(proposal: record, approval: approval, audit: [AuditEvents.proposal(record, approval)])
+            // The first step's cards commit with the proposal: a crash never loses a notification.
+            let outbox =
+                approval.map { ChannelMessages.step(0, of: router.plan(for: record), approvalID: $0.id, at: now) } ?? []
+            return PreparedProposal(proposal: record, approval: approval, audit: [AuditEvents.proposal(record, approval)], outbox: outbox)
         }
         switch result {
         case .existing(let view):
@@ -121,8 +131,15 @@ public final class Gateway: Sendable {
             return Proposed(view: view, created: false)
         case .created(let view):
             metrics.proposed(operation: proposal.operation, level: view.proposal.verdict.level)
+            if view.proposal.verdict.level == .notify {
+                // Never pushed one by one: the approvers' periodic digest lists it.
+                logger.info(
+                    "proposal executes with notice; it goes to the digest",
+                    metadata: ["proposal.id": "\(view.proposal.id)", "agent": "\(agent)", "operation": "\(proposal.operation)"])
+            }
             if let approval = view.approval {
                 deadlines.schedule(approval.deadline)
+                outboxSignal.schedule(now)
                 events.publish(.changed(ApprovalView(approval: approval, proposal: view.proposal)))
                 logger.info(
                     "proposal held for a human",
@@ -145,6 +162,7 @@ public final class Gateway: Sendable {
         }
         let now = now()
         let webhooks = configuration.webhooks
+        let router = configuration.router
         let result = try await store.transition(approvalID: approvalID) { view in
             var machine = view.approval.stateMachine
             var refusal = rights.refusal(riskClass: view.proposal.verdict.riskClass, amount: view.proposal.proposal.amount)
@@ -158,7 +176,8 @@ public final class Gateway: Sendable {
                 return .resolve(
                     status: status, by: name, at: now, comment: comment,
                     audit: AuditEvents.decision(view, decision: decision, status: status, by: name, at: now, comment: comment),
-                    outbox: Webhooks.messages(for: view, status: status, by: name, at: now, comment: comment, targets: webhooks))
+                    outbox: Webhooks.messages(for: view, status: status, by: name, at: now, comment: comment, targets: webhooks)
+                        + ChannelMessages.decided(router, approvalID: view.approval.id, at: now))
             }
         }
         switch result {
@@ -184,6 +203,7 @@ public final class Gateway: Sendable {
     public func expire(approvalID: String) async throws -> ApprovalView? {
         let now = now()
         let webhooks = configuration.webhooks
+        let router = configuration.router
         let result = try await store.transition(approvalID: approvalID) { view in
             var machine = view.approval.stateMachine
             switch machine.expire(at: now) {
@@ -192,7 +212,8 @@ public final class Gateway: Sendable {
             case .resolve(let status):
                 return .resolve(
                     status: status, by: "system", at: now, comment: nil, audit: AuditEvents.expiry(view, at: now),
-                    outbox: Webhooks.messages(for: view, status: status, by: "system", at: now, comment: nil, targets: webhooks))
+                    outbox: Webhooks.messages(for: view, status: status, by: "system", at: now, comment: nil, targets: webhooks)
+                        + ChannelMessages.decided(router, approvalID: view.approval.id, at: now))
             }
         }
         guard case .resolved(let view) = result else { return nil }

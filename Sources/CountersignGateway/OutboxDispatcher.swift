@@ -16,10 +16,13 @@ public protocol OutboxDelivery: Sendable {
 public struct OutboxDeliveryError: Error, CustomStringConvertible {
     public var description: String
     public var permanent: Bool
+    /// The earliest the receiver accepts a retry (HTTP `Retry-After`), when it said.
+    public var retryAfter: TimeInterval?
 
-    public init(_ description: String, permanent: Bool) {
+    public init(_ description: String, permanent: Bool, retryAfter: TimeInterval? = nil) {
         self.description = description
         self.permanent = permanent
+        self.retryAfter = retryAfter
     }
 }
 
@@ -98,9 +101,8 @@ public struct OutboxDispatcher: Service {
             logger.debug("outbox message delivered", metadata: ["outbox.id": "\(message.id)", "outbox.kind": "\(message.kind)"])
         } catch {
             let permanent = (error as? OutboxDeliveryError)?.permanent ?? false
-            let retryAt =
-                permanent || message.attempts >= configuration.maximumAttempts
-                ? nil : Date().addingTimeInterval(Self.delay(afterAttempts: message.attempts, configuration))
+            let delay = max(Self.delay(afterAttempts: message.attempts, configuration), (error as? OutboxDeliveryError)?.retryAfter ?? 0)
+            let retryAt = permanent || message.attempts >= configuration.maximumAttempts ? nil : Date().addingTimeInterval(delay)
             try? await store.failOutbox(id: message.id, error: "\(error)", retryAt: retryAt)
             logger.warning(
                 retryAt == nil ? "outbox message is dead" : "outbox delivery failed; will retry",

@@ -112,6 +112,22 @@ enum SQLiteSchema {
                     ALTER TABLE proposals ADD COLUMN policy_level TEXT CHECK (policy_level IN ('auto', 'notify', 'approve', 'escalate'));
                     """)
         }
+        migrator.registerMigration("v5: posted channel cards") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE channel_posts (
+                        approval_id TEXT NOT NULL REFERENCES approvals (id),
+                        approver TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        conversation TEXT NOT NULL,
+                        message_id TEXT NOT NULL,
+                        posted_at INTEGER NOT NULL,
+                        PRIMARY KEY (approval_id, approver, channel)
+                    );
+                    CREATE INDEX channel_posts_by_approver ON channel_posts (approver, channel, posted_at);
+                    CREATE INDEX proposals_by_level ON proposals (level, created_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -35,9 +35,24 @@ public enum CountersignApplication {
             secrets[agent.name] = webhook.secret
         }
         let gateway = Gateway(
-            store: store, configuration: .init(policy: configuration.policy, webhooks: webhooks),
+            store: store, configuration: .init(policy: configuration.policy, webhooks: webhooks, router: Self.router(for: configuration)),
             metrics: GatewayMetrics(factory: factory, policy: configuration.policy), logger: logger, now: now)
-        let dispatcher = OutboxDispatcher(gateway: gateway, deliveries: [WebhookChannel(secrets: secrets)], configuration: outbox)
+        var deliveries: [any OutboxDelivery] = [WebhookChannel(secrets: secrets), EscalationTimer(gateway: gateway)]
+        var slackController: SlackInteractionsController?
+        if let slack = configuration.channels.slack {
+            let api = SlackWebAPI(baseURL: slack.apiURL, token: slack.botToken)
+            var users: [String: String] = [:]
+            var byUser: [String: SlackInteractionsController.SlackApprover] = [:]
+            for approver in configuration.approvers {
+                guard let user = approver.slackUser else { continue }
+                users[approver.name] = user
+                byUser[user] = .init(name: approver.name, rights: approver.rights)
+            }
+            deliveries.append(SlackChannel(api: api, gateway: gateway, users: users, conversation: slack.channel))
+            slackController = SlackInteractionsController(
+                gateway: gateway, verifier: SlackRequestVerifier(signingSecret: slack.signingSecret), api: api, approvers: byUser, logger: logger)
+        }
+        let dispatcher = OutboxDispatcher(gateway: gateway, deliveries: deliveries, configuration: outbox)
         var approvers: [String: ApproverRights] = [:]
         for credential in credentials {
             if case .approver(let name, let rights) = credential.principal { approvers[name] = rights }
@@ -45,19 +60,35 @@ public enum CountersignApplication {
         let router = buildRouter(
             gateway: gateway, authenticator: Authenticator(credentials: credentials), registry: registry,
             maximumBodyBytes: configuration.http.maximumBodyBytes, approvers: approvers,
-            secureCookies: configuration.http.publicURL?.lowercased().hasPrefix("https://") ?? false)
+            secureCookies: configuration.http.publicURL?.lowercased().hasPrefix("https://") ?? false, slack: slackController)
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "countersign"),
-            services: [DeadlineService(gateway: gateway), dispatcher],
+            services: [DeadlineService(gateway: gateway), dispatcher, DigestService(gateway: gateway)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.http.port) },
             logger: logger)
         return (application, Parts(gateway: gateway, registry: registry))
     }
 
+    /// The router of notifications: the configured routing over the approvers and the channels
+    /// this server can push on.
+    static func router(for configuration: ServerConfiguration) -> NotificationRouter {
+        var enabled = Set<ChannelKind>()
+        if configuration.channels.slack != nil { enabled.insert(.slack) }
+        let recipients = configuration.approvers.map { approver in
+            var channels = Set<ChannelKind>()
+            if approver.slackUser != nil { channels.insert(.slack) }
+            if approver.email != nil { channels.insert(.email) }
+            if approver.phone != nil { channels.insert(.sms) }
+            return NotificationRouter.Recipient(name: approver.name, rights: approver.rights, channels: channels)
+        }
+        return .init(
+            routing: configuration.routing, recipients: recipients, enabledChannels: enabled, urgentOver: configuration.policy.amounts.urgentOver)
+    }
+
     static func buildRouter(
         gateway: Gateway, authenticator: Authenticator, registry: PrometheusCollectorRegistry, maximumBodyBytes: Int,
-        approvers: [String: ApproverRights] = [:], secureCookies: Bool = false
+        approvers: [String: ApproverRights] = [:], secureCookies: Bool = false, slack: SlackInteractionsController? = nil
     ) -> Router<CountersignRequestContext> {
         let router = Router(context: CountersignRequestContext.self)
         router.add(middleware: ErrorMiddleware())
@@ -69,6 +100,7 @@ public enum CountersignApplication {
         OutboxController(gateway: gateway).addRoutes(to: router.group("v1/outbox"))
         ConsoleController(gateway: gateway, authenticator: authenticator, approvers: approvers, secureCookies: secureCookies)
             .addRoutes(to: router)
+        SlackInteractionsController.addRoutes(slack, to: router)
         return router
     }
 }

@@ -15,6 +15,38 @@ struct ApprovalsController {
         group.get(":id", use: show)
         group.post(":id/decision", use: decide)
         group.post(":id/consume", use: consume)
+        group.post(":id/reassign", use: reassign)
+    }
+
+    /// `{"to": {"approver": "bob"} | {"group": "finance"}, "comment": "…"}`: notifies the new
+    /// target; the approval stays pending. Answers `{"approval": …, "notified": ["bob"]}`.
+    @Sendable func reassign(_ request: Request, context: Context) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await request.jsonObject(context: context)
+        let target: Gateway.ReassignTarget
+        switch (body["to"]?["approver"], body["to"]?["group"]) {
+        case (.some(.string(let name)), .none) where !name.isEmpty: target = .approver(name)
+        case (.none, .some(.string(let name))) where !name.isEmpty: target = .group(name)
+        default:
+            throw APIError(.unprocessableContent, code: "invalid_reassign", #"to must be {"approver": NAME} or {"group": NAME}"#)
+        }
+        var comment: String?
+        switch body["comment"] {
+        case .none, .some(.null): comment = nil
+        case .some(.string(let text)) where text.count <= 2000: comment = text.isEmpty ? nil : text
+        default: throw APIError(.unprocessableContent, code: "invalid_reassign", "comment must be a string of at most 2000 characters")
+        }
+        let id: String = try context.parameters.require("id")
+        let notified = try await gateway.reassign(approvalID: id, to: target, comment: comment, by: principal)
+        let view = try await gateway.wait(approvalID: id, timeout: .zero, by: principal)
+        var writer = JSONWriter(capacity: 1024)
+        writer.raw("{")
+        writer.member("approval")
+        APIEncoding.approval(view, &writer)
+        writer.member("notified")
+        writer.value(.array(notified.map(JSONValue.string)))
+        writer.raw("}")
+        return APIEncoding.response(writer.bytes)
     }
 
     /// The queue, newest first, a page at a time.

@@ -395,3 +395,115 @@ extension StoreConformanceTests {
         #expect(try await gateway.store.productionRows(since: clock.now.addingTimeInterval(1), limit: 100).isEmpty)
     }
 }
+
+/// Posted channel cards and idempotent queuing (escalation steps).
+@Suite struct ChannelStoreConformanceTests {
+    @Test(arguments: StoreKind.allCases)
+    func channelPostsAreKeptPerApprovalApproverAndChannel(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let approvalID = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(try await gateway.store.channelPosts(approvalID: approvalID).isEmpty)
+        let alicePost = ChannelPost(approvalID: approvalID, approver: "alice", channel: "slack", conversation: "D1", messageID: "1.1", postedAt: at)
+        let bobPost = ChannelPost(
+            approvalID: approvalID, approver: "bob", channel: "slack", conversation: "D2", messageID: "1.2", postedAt: at.addingTimeInterval(1))
+        try await gateway.store.saveChannelPost(bobPost)
+        try await gateway.store.saveChannelPost(alicePost)
+        #expect(try await gateway.store.channelPosts(approvalID: approvalID) == [alicePost, bobPost])
+        // Saving the same approval, approver and channel again replaces the post.
+        var moved = alicePost
+        moved.messageID = "1.3"
+        try await gateway.store.saveChannelPost(moved)
+        #expect(try await gateway.store.channelPosts(approvalID: approvalID) == [moved, bobPost])
+        #expect(try await gateway.store.channelPosts(approvalID: "other").isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func enqueuingTheSameMessageTwiceQueuesItOnce(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        let message = OutboxMessage(
+            id: "step_a_1", kind: "escalation", destination: "a", owner: "system", payload: #"{"approval_id":"a","event":"step","step":1}"#,
+            nextAttemptAt: at, createdAt: at)
+        var changed = message
+        changed.payload = "{}"
+        try await gateway.store.enqueueOutbox([message])
+        try await gateway.store.enqueueOutbox([changed, message])
+        let pending = try await gateway.store.outbox(status: .pending, limit: 10)
+        #expect(pending == [message])
+        try await gateway.store.enqueueOutbox([])
+        #expect(try await gateway.store.nextOutboxAttempt() == at)
+    }
+}
+
+/// The queries behind push caps and digests.
+@Suite struct FatigueStoreConformanceTests {
+    @Test(arguments: StoreKind.allCases)
+    func postsAreCountedPerApproverChannelAndTime(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        for (index, approver) in ["alice", "alice", "alice", "bob"].enumerated() {
+            let approvalID = try #require(try await gateway.propose(heldRefund("k-\(index)"), by: agent).view.approval?.id)
+            try await gateway.store.saveChannelPost(
+                ChannelPost(
+                    approvalID: approvalID, approver: approver, channel: "slack", conversation: "D1", messageID: "1.\(index)",
+                    postedAt: at.addingTimeInterval(Double(index) * 60)))
+        }
+        #expect(try await gateway.store.channelPostCount(approver: "alice", channel: "slack", since: at) == 3)
+        #expect(try await gateway.store.channelPostCount(approver: "alice", channel: "slack", since: at.addingTimeInterval(60)) == 2)
+        #expect(try await gateway.store.channelPostCount(approver: "alice", channel: "email", since: at) == 0)
+        #expect(try await gateway.store.channelPostCount(approver: "bob", channel: "slack", since: at) == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func proposalsOfALevelAreFoundByTimeWindow(kind: StoreKind) async throws {
+        let clock = TestClock()
+        let gateway = try await makeGateway(kind, clock: clock)
+        let start = clock.now
+        var notified: [String] = []
+        for index in 0..<3 {
+            // 0.96 is between financial's notify (0.95) and auto (0.99) thresholds.
+            var proposal = heldRefund("n-\(index)")
+            proposal.confidence = 0.96
+            let view = try await gateway.propose(proposal, by: agent).view
+            #expect(view.proposal.verdict.level == .notify)
+            notified.append(view.proposal.id)
+            _ = try await gateway.propose(heldRefund("h-\(index)", subject: "s-\(index)"), by: agent)
+            clock.advance(60)
+        }
+        let all = try await gateway.store.proposals(level: .notify, from: start, to: clock.now, limit: 10)
+        #expect(all.map(\.id) == notified)
+        #expect(
+            try await gateway.store.proposals(level: .notify, from: start.addingTimeInterval(60), to: start.addingTimeInterval(120), limit: 10).map(
+                \.id) == [notified[1]])
+        #expect(try await gateway.store.proposals(level: .notify, from: start, to: clock.now, limit: 2).count == 2)
+        #expect(try await gateway.store.proposals(level: .approve, from: start, to: clock.now, limit: 10).count == 3)
+    }
+}
+
+/// Recording on a pending approval (reassignment): all or nothing, and only while pending.
+@Suite struct ReassignStoreConformanceTests {
+    @Test(arguments: StoreKind.allCases)
+    func recordOnPendingAppendsAuditAndQueuesOnlyWhilePending(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
+        let view = try await gateway.propose(heldRefund(), by: agent).view
+        let approvalID = try #require(view.approval?.id)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        let audit = AuditEvent(kind: "reassign", at: at, proposalID: view.proposal.id, approvalID: approvalID, actor: "alice", data: .object([]))
+        let message = OutboxMessage(
+            id: "card_r1", kind: "slack", destination: "bob", owner: "bob", payload: "{}", nextAttemptAt: at, createdAt: at)
+        #expect(try await gateway.store.recordOnPending(approvalID: approvalID, audit: audit, outbox: [message]))
+        #expect(try await gateway.store.auditEntries(after: 0, limit: 10).map(\.event.kind) == ["proposal", "reassign"])
+        #expect(try await gateway.store.outbox(status: .pending, limit: 10).map(\.id) == ["card_r1"])
+        _ = try await gateway.decide(approvalID: approvalID, .approve, comment: nil, by: alice)
+        var second = message
+        second.id = "card_r2"
+        #expect(try await !gateway.store.recordOnPending(approvalID: approvalID, audit: audit, outbox: [second]))
+        #expect(try await !gateway.store.recordOnPending(approvalID: "nope", audit: audit, outbox: [second]))
+        #expect(try await gateway.store.auditEntries(after: 0, limit: 10).map(\.event.kind) == ["proposal", "reassign", "decision"])
+        #expect(try await !gateway.store.outbox(status: .pending, limit: 10).map(\.id).contains("card_r2"))
+        // The chain still verifies with the new entry kind in it.
+        let report = try await AuditVerifier.verify(gateway.store)
+        #expect(report.firstBreak == nil && report.verified == 3)
+    }
+}

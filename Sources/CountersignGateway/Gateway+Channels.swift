@@ -1,0 +1,78 @@
+import CountersignCore
+import CountersignStore
+import Foundation
+
+/// The doors channels use besides `decide`: the current state of an approval to render a card
+/// from, the cards they posted, and the next step of a chain.
+extension Gateway {
+    /// The approval as it is now (channels render from the current state at delivery time).
+    public func currentApproval(id: String) async throws -> ApprovalView? {
+        try await store.approval(id: id)
+    }
+
+    /// Remembers a posted card so it can be updated once the approval is decided.
+    public func recordChannelPost(_ post: ChannelPost) async throws {
+        try await store.saveChannelPost(post)
+    }
+
+    /// The cards posted for an approval.
+    public func channelPosts(approvalID: String) async throws -> [ChannelPost] {
+        try await store.channelPosts(approvalID: approvalID)
+    }
+
+    /// Who is notified of what (routing, recipients, caps, digests).
+    public var notificationRouter: NotificationRouter { configuration.router }
+
+    /// Queues channel messages outside a state change (digests, summaries); idempotent by id.
+    public func queueChannelMessages(_ messages: [OutboxMessage]) async throws {
+        try await store.enqueueOutbox(messages)
+        outboxSignal.schedule(now())
+    }
+
+    /// How many cards `approver` got on `channel` in the last hour (for `routing.caps`).
+    public func pushesInLastHour(approver: String, channel: ChannelKind) async throws -> Int {
+        try await store.channelPostCount(approver: approver, channel: channel.rawValue, since: now().addingTimeInterval(-3600))
+    }
+
+    /// The `notify`-level proposals received in `[from, to)` that `approver` may decide (their digest).
+    public func digest(for approver: String, from: Date, to: Date) async throws -> [ProposalRecord] {
+        guard let recipient = configuration.router.recipients.first(where: { $0.name == approver }) else { return [] }
+        return try await store.proposals(level: .notify, from: from, to: to, limit: 500).filter {
+            $0.proposal.agent != approver && recipient.rights.refusal(riskClass: $0.verdict.riskClass, amount: $0.proposal.amount) == nil
+        }
+    }
+
+    /// Pending approvals routed to `approver` on `channel` that have no card there yet (what a
+    /// push cap held back), oldest first.
+    public func unpostedApprovals(for approver: String, channel: ChannelKind) async throws -> [ApprovalView] {
+        let router = configuration.router
+        var found: [ApprovalView] = []
+        for view in try await store.approvals(statuses: [.pending], after: nil, limit: 200).reversed() {
+            let routed = router.plan(for: view.proposal).contains { $0.pushes.contains(.init(approver: approver, channel: channel)) }
+            guard routed else { continue }
+            let posts = try await store.channelPosts(approvalID: view.approval.id)
+            if !posts.contains(where: { $0.approver == approver && $0.channel == channel.rawValue }) { found.append(view) }
+        }
+        return found
+    }
+
+    /// Nobody answered the previous step in time: when the approval is still pending, queues step
+    /// `step` of its chain (its cards, and the timer of the step after it). Queuing is idempotent.
+    public func notifyStep(approvalID: String, step: Int) async throws {
+        guard let view = try await store.approval(id: approvalID), view.approval.status == .pending else { return }
+        let now = now()
+        guard now < view.approval.deadline else { return }
+        let messages = ChannelMessages.step(step, of: configuration.router.plan(for: view.proposal), approvalID: approvalID, at: now)
+        guard !messages.isEmpty else { return }
+        try await store.enqueueOutbox(messages)
+        outboxSignal.schedule(now)
+        logger.info("nobody answered in time; the next step is notified", metadata: ["approval.id": "\(approvalID)", "step": "\(step)"])
+    }
+}
+
+extension NotificationRouter {
+    /// The plan for a stored proposal.
+    func plan(for record: ProposalRecord) -> [PlannedStep] {
+        plan(riskClass: record.verdict.riskClass, operation: record.proposal.operation, amount: record.proposal.amount, agent: record.proposal.agent)
+    }
+}
