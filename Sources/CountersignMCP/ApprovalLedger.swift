@@ -6,17 +6,22 @@ import Foundation
     import Darwin
 #endif
 
-/// The proxy's durable record of used approvals: for each call binding, its *generation*, the
+/// The proxy's durable record of delivered answers: for each call binding, its *generation*, the
 /// number of answers already delivered for it. A call's idempotency key names its binding and
 /// generation, so an identical call reattaches to the same proposal (and approval) until the
 /// answer is delivered; then the generation moves on and the next identical call is a new
 /// proposal that needs a new approval.
 ///
-/// `consume` is the single use: a compare-and-increment under an exclusive `flock` on a lock file
-/// beside the state file, written with write-to-temporary, fsync, rename, so it is atomic and
-/// durable across concurrent calls, proxy processes on the same machine, and crashes. The
-/// generation is advanced *before* the upstream is called: a crash in between loses the approval
-/// (ask again), never repeats the action.
+/// Single use of an *approval* is the gateway's (`POST /v1/approvals/{id}/consume`, atomic across
+/// hosts); this record is the local cache that names the next proposal without a round trip per
+/// earlier answer, and the only record for answers with nothing to consume (auto, notify, no).
+/// The gateway backs it: a replayed proposal that was consumed or has an outcome counts as used.
+///
+/// `consume` is a compare-and-increment under an exclusive `flock` on a lock file beside the
+/// state file, written with write-to-temporary, fsync, rename, so it is atomic and durable across
+/// concurrent calls, proxy processes on the same machine, and crashes. The generation is advanced
+/// *before* the upstream is called: a crash in between loses the answer (ask again), never
+/// repeats the action.
 public actor ApprovalLedger {
     /// The state file.
     public let path: String
