@@ -8,7 +8,8 @@ extension SQLiteStore {
     public func enqueueOutbox(_ messages: [OutboxMessage]) async throws {
         guard !messages.isEmpty else { return }
         try await pool.write { db in
-            for message in messages where try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE id = ?)", arguments: [message.id])! {
+            for message in messages
+            where try !Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE id = ?)"), arguments: [message.id])! {
                 try Self.insert(db, message)
             }
         }
@@ -16,18 +17,19 @@ extension SQLiteStore {
 
     public func saveChannelPost(_ post: ChannelPost) async throws {
         try await pool.write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO channel_posts (approval_id, approver, channel, conversation, message_id, posted_at)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [post.approvalID, post.approver, post.channel, post.conversation, post.messageID, Millis.from(post.postedAt)])
+                    """
+            ).execute(arguments: [post.approvalID, post.approver, post.channel, post.conversation, post.messageID, Millis.from(post.postedAt)])
         }
     }
 
     public func recordOnPending(approvalID: String, audit: AuditEvent, outbox: [OutboxMessage]) async throws -> Bool {
         try await pool.write { db in
-            guard try String.fetchOne(db, sql: "SELECT status FROM approvals WHERE id = ?", arguments: [approvalID]) == "pending" else {
+            guard try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM approvals WHERE id = ?"), arguments: [approvalID]) == "pending"
+            else {
                 return false
             }
             try Self.append(db, audit)
@@ -39,7 +41,7 @@ extension SQLiteStore {
     public func channelPostCount(approver: String, channel: String, since: Date) async throws -> Int {
         try await pool.read { db in
             try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM channel_posts WHERE approver = ? AND channel = ? AND posted_at >= ?",
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM channel_posts WHERE approver = ? AND channel = ? AND posted_at >= ?"),
                 arguments: [approver, channel, Millis.from(since)]) ?? 0
         }
     }
@@ -47,9 +49,10 @@ extension SQLiteStore {
     public func proposals(level: Level, from: Date, to: Date, limit: Int) async throws -> [ProposalRecord] {
         try await pool.read { db in
             try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT \(Self.proposalColumns) FROM proposals p WHERE p.level = ? AND p.created_at >= ? AND p.created_at < ? ORDER BY p.created_at, p.id LIMIT ?",
+                db.cachedStatement(
+                    sql:
+                        "SELECT \(Self.proposalColumns) FROM proposals p WHERE p.level = ? AND p.created_at >= ? AND p.created_at < ? ORDER BY p.created_at, p.id LIMIT ?"
+                ),
                 arguments: [level.rawValue, Millis.from(from), Millis.from(to), limit]
             ).map(Self.proposalRecord)
         }
@@ -57,7 +60,9 @@ extension SQLiteStore {
 
     public func channelPosts(approvalID: String) async throws -> [ChannelPost] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM channel_posts WHERE approval_id = ? ORDER BY posted_at, approver", arguments: [approvalID]).map {
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM channel_posts WHERE approval_id = ? ORDER BY posted_at, approver"), arguments: [approvalID]
+            ).map {
                 row in
                 ChannelPost(
                     approvalID: row["approval_id"], approver: row["approver"], channel: row["channel"], conversation: row["conversation"],

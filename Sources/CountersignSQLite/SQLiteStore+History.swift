@@ -24,13 +24,13 @@ extension SQLiteStore {
     public func forEachDecidedProposal(_ body: (DecidedProposal) throws -> Void) throws {
         try pool.read { db in
             let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT p.operation, p.risk_class, p.confidence, a.status, p.outcome, a.decided_at
-                    FROM approvals a JOIN proposals p ON p.id = a.proposal_id
-                    WHERE a.status IN ('approved', 'rejected', 'taken_over')
-                    ORDER BY a.decided_at, a.id
-                    """)
+                db.cachedStatement(
+                    sql: """
+                        SELECT p.operation, p.risk_class, p.confidence, a.status, p.outcome, a.decided_at
+                        FROM approvals a JOIN proposals p ON p.id = a.proposal_id
+                        WHERE a.status IN ('approved', 'rejected', 'taken_over')
+                        ORDER BY a.decided_at, a.id
+                        """))
             while let row = try rows.next() {
                 try body(
                     DecidedProposal(

@@ -5,15 +5,15 @@ import GRDB
 /// The outbox and console sessions on SQLite.
 extension SQLiteStore {
     static func insert(_ db: Database, _ message: OutboxMessage) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO outbox (id, kind, destination, owner, payload, status, attempts, next_attempt_at, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                message.id, message.kind, message.destination, message.owner, message.payload, message.status.rawValue, message.attempts,
-                Millis.from(message.nextAttemptAt), Millis.from(message.createdAt),
-            ])
+                """
+        ).execute(arguments: [
+            message.id, message.kind, message.destination, message.owner, message.payload, message.status.rawValue, message.attempts,
+            Millis.from(message.nextAttemptAt), Millis.from(message.createdAt),
+        ])
     }
 
     static func outboxMessage(_ row: Row) -> OutboxMessage {
@@ -27,13 +27,12 @@ extension SQLiteStore {
     public func claimOutbox(now: Date, limit: Int, lease: TimeInterval) async throws -> [OutboxMessage] {
         try await pool.write { db in
             let due = try Row.fetchAll(
-                db, sql: "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
+                db.cachedStatement(sql: "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?"),
                 arguments: [Millis.from(now), limit]
             ).map(Self.outboxMessage)
             for message in due {
-                try db.execute(
-                    sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ? AND status = 'pending'",
-                    arguments: [Millis.from(now.addingTimeInterval(lease)), message.id])
+                try db.cachedStatement(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ? AND status = 'pending'")
+                    .execute(arguments: [Millis.from(now.addingTimeInterval(lease)), message.id])
             }
             return due.map { message in
                 var claimed = message
@@ -45,29 +44,26 @@ extension SQLiteStore {
 
     public func releaseOutboxClaims(now: Date) async throws {
         try await pool.write { db in
-            try db.execute(
-                sql: "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND attempts > 0 AND next_attempt_at > ?",
-                arguments: [Millis.from(now), Millis.from(now)])
+            try db.cachedStatement(sql: "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND attempts > 0 AND next_attempt_at > ?")
+                .execute(arguments: [Millis.from(now), Millis.from(now)])
         }
     }
 
     public func completeOutbox(id: String, at: Date) async throws {
         try await pool.write { db in
-            try db.execute(
-                sql: "UPDATE outbox SET status = 'delivered', delivered_at = ?, last_error = NULL WHERE id = ? AND status = 'pending'",
-                arguments: [Millis.from(at), id])
+            try db.cachedStatement(
+                sql: "UPDATE outbox SET status = 'delivered', delivered_at = ?, last_error = NULL WHERE id = ? AND status = 'pending'"
+            ).execute(arguments: [Millis.from(at), id])
         }
     }
 
     public func failOutbox(id: String, error: String, retryAt: Date?) async throws {
         try await pool.write { db in
             if let retryAt {
-                try db.execute(
-                    sql: "UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'",
+                try db.cachedStatement(sql: "UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'").execute(
                     arguments: [String(error.prefix(500)), Millis.from(retryAt), id])
             } else {
-                try db.execute(
-                    sql: "UPDATE outbox SET last_error = ?, status = 'dead' WHERE id = ? AND status = 'pending'",
+                try db.cachedStatement(sql: "UPDATE outbox SET last_error = ?, status = 'dead' WHERE id = ? AND status = 'pending'").execute(
                     arguments: [String(error.prefix(500)), id])
             }
         }
@@ -75,38 +71,41 @@ extension SQLiteStore {
 
     public func outbox(status: OutboxMessage.Status, limit: Int) async throws -> [OutboxMessage] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE status = ? ORDER BY created_at DESC LIMIT ?", arguments: [status.rawValue, limit])
-                .map(Self.outboxMessage)
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM outbox WHERE status = ? ORDER BY created_at DESC LIMIT ?"),
+                arguments: [status.rawValue, limit]
+            )
+            .map(Self.outboxMessage)
         }
     }
 
     public func retryOutbox(id: String, at: Date) async throws -> Bool {
         try await pool.write { db in
-            try db.execute(
-                sql: "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status = 'dead'",
-                arguments: [Millis.from(at), id])
+            try db.cachedStatement(sql: "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND status = 'dead'")
+                .execute(arguments: [Millis.from(at), id])
             return db.changesCount == 1
         }
     }
 
     public func nextOutboxAttempt() async throws -> Date? {
         try await pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'").map(Millis.date)
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")).map(Millis.date)
         }
     }
 
     public func saveSession(_ session: ConsoleSession) async throws {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [Millis.from(session.createdAt)])
-            try db.execute(
-                sql: "INSERT INTO sessions (token_hash, approver, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [session.tokenHash, session.approver, session.csrfToken, Millis.from(session.createdAt), Millis.from(session.expiresAt)])
+            try db.cachedStatement(sql: "DELETE FROM sessions WHERE expires_at < ?").execute(arguments: [Millis.from(session.createdAt)])
+            try db.cachedStatement(sql: "INSERT INTO sessions (token_hash, approver, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [
+                    session.tokenHash, session.approver, session.csrfToken, Millis.from(session.createdAt), Millis.from(session.expiresAt),
+                ])
         }
     }
 
     public func session(tokenHash: String) async throws -> ConsoleSession? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE token_hash = ?", arguments: [tokenHash]).map { row in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE token_hash = ?"), arguments: [tokenHash]).map { row in
                 ConsoleSession(
                     tokenHash: row["token_hash"], approver: row["approver"], csrfToken: row["csrf_token"],
                     createdAt: Millis.date(row["created_at"]), expiresAt: Millis.date(row["expires_at"]))
@@ -115,6 +114,6 @@ extension SQLiteStore {
     }
 
     public func deleteSession(tokenHash: String) async throws {
-        try await pool.write { db in try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash]) }
+        try await pool.write { db in try db.cachedStatement(sql: "DELETE FROM sessions WHERE token_hash = ?").execute(arguments: [tokenHash]) }
     }
 }

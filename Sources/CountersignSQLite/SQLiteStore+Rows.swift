@@ -29,15 +29,15 @@ extension SQLiteStore {
     }
 
     static func insert(_ db: Database, _ approval: ApprovalRecord, of record: ProposalRecord) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO approvals (id, proposal_id, agent, subject, status, deadline, fallback, created_at, required_approvals)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                approval.id, approval.proposalID, record.proposal.agent, record.proposal.subject, approval.status.rawValue,
-                Millis.from(approval.deadline), approval.fallback, Millis.from(approval.createdAt), approval.requiredApprovals,
-            ])
+                """
+        ).execute(arguments: [
+            approval.id, approval.proposalID, record.proposal.agent, record.proposal.subject, approval.status.rawValue,
+            Millis.from(approval.deadline), approval.fallback, Millis.from(approval.createdAt), approval.requiredApprovals,
+        ])
     }
 
     /// Appends an event to the audit chain, after the last entry, in the caller's transaction.
@@ -89,17 +89,17 @@ extension SQLiteStore {
     }
 
     static func proposalView(_ db: Database, id: String) throws -> ProposalView? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT \(proposalColumns) FROM proposals p WHERE p.id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(proposalColumns) FROM proposals p WHERE p.id = ?"), arguments: [id]) else {
             return nil
         }
         let proposal = try proposalRecord(row)
-        let approval = try Row.fetchOne(db, sql: "SELECT * FROM approvals WHERE proposal_id = ?", arguments: [id]).map(approvalRecord)
+        let approval = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM approvals WHERE proposal_id = ?"), arguments: [id]).map(approvalRecord)
         return ProposalView(proposal: proposal, approval: approval)
     }
 
     static func approvalView(_ db: Database, id: String) throws -> ApprovalView? {
         try Row.fetchOne(
-            db, sql: "SELECT a.*, \(proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id WHERE a.id = ?",
+            db.cachedStatement(sql: "SELECT a.*, \(proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id WHERE a.id = ?"),
             arguments: [id]
         ).map(approvalView)
     }

@@ -89,7 +89,7 @@ public final class SQLiteStore: GatewayStore {
             }
             sql += " ORDER BY a.created_at DESC, a.id DESC LIMIT ?"
             arguments += [limit]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.approvalView)
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.approvalView)
         }
     }
 
@@ -104,12 +104,12 @@ public final class SQLiteStore: GatewayStore {
             case .refuse(let refusal):
                 return .refused(refusal, view)
             case .recordFirstApproval(let by, let at, let audit):
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE approvals SET first_approved_by = ?, first_approved_at = ?
                         WHERE id = ? AND status = 'pending' AND first_approved_by IS NULL
-                        """,
-                    arguments: [by, Millis.from(at), approvalID])
+                        """
+                ).execute(arguments: [by, Millis.from(at), approvalID])
                 guard db.changesCount == 1 else {
                     let current = try Self.approvalView(db, id: approvalID) ?? view
                     let status = current.approval.status
@@ -121,12 +121,12 @@ public final class SQLiteStore: GatewayStore {
                 recorded.approval.firstApprovedAt = Millis.date(Millis.from(at))
                 return .firstApprovalRecorded(recorded)
             case .resolve(let status, let by, let at, let comment, let audit, let outbox):
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?
                         WHERE id = ? AND status = 'pending'
-                        """,
-                    arguments: [status.rawValue, by, Millis.from(at), comment, approvalID])
+                        """
+                ).execute(arguments: [status.rawValue, by, Millis.from(at), comment, approvalID])
                 guard db.changesCount == 1 else {
                     let current = try Self.approvalView(db, id: approvalID) ?? view
                     return .refused(.notPending(current.approval.status), current)
@@ -146,19 +146,19 @@ public final class SQLiteStore: GatewayStore {
     public func dueApprovals(at now: Date, limit: Int) async throws -> [String] {
         try await pool.read { db in
             try String.fetchAll(
-                db, sql: "SELECT id FROM approvals WHERE status = 'pending' AND deadline <= ? ORDER BY deadline LIMIT ?",
+                db.cachedStatement(sql: "SELECT id FROM approvals WHERE status = 'pending' AND deadline <= ? ORDER BY deadline LIMIT ?"),
                 arguments: [Millis.from(now), limit])
         }
     }
 
     public func nextDeadline() async throws -> Date? {
         try await pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(deadline) FROM approvals WHERE status = 'pending'").map(Millis.date)
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(deadline) FROM approvals WHERE status = 'pending'")).map(Millis.date)
         }
     }
 
     public func pendingCount() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM approvals WHERE status = 'pending'") ?? 0 }
+        try await pool.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM approvals WHERE status = 'pending'")) ?? 0 }
     }
 
     // MARK: Outcomes
@@ -167,9 +167,9 @@ public final class SQLiteStore: GatewayStore {
         try await committer.write { db in
             guard let view = try Self.proposalView(db, id: proposalID) else { return .notFound }
             if view.proposal.outcome != nil { return .alreadyRecorded(view) }
-            try db.execute(
-                sql: "UPDATE proposals SET outcome = ?, outcome_detail = ?, outcome_by = ?, outcome_at = ? WHERE id = ? AND outcome IS NULL",
-                arguments: [outcome.outcome.rawValue, outcome.detail, outcome.reportedBy, Millis.from(outcome.at), proposalID])
+            try db.cachedStatement(
+                sql: "UPDATE proposals SET outcome = ?, outcome_detail = ?, outcome_by = ?, outcome_at = ? WHERE id = ? AND outcome IS NULL"
+            ).execute(arguments: [outcome.outcome.rawValue, outcome.detail, outcome.reportedBy, Millis.from(outcome.at), proposalID])
             var data: [JSONMember] = [JSONMember("outcome", .string(outcome.outcome.rawValue))]
             if let detail = outcome.detail { data.append(JSONMember("detail", .string(detail))) }
             try Self.append(
@@ -187,9 +187,9 @@ public final class SQLiteStore: GatewayStore {
 
     public func consume(approvalID: String, by: String, at: Date, audit: AuditEvent) async throws -> ConsumeResult {
         try await committer.write { db in
-            try db.execute(
-                sql: "UPDATE approvals SET consumed_at = ?, consumed_by = ? WHERE id = ? AND status = 'approved' AND consumed_at IS NULL",
-                arguments: [Millis.from(at), by, approvalID])
+            try db.cachedStatement(
+                sql: "UPDATE approvals SET consumed_at = ?, consumed_by = ? WHERE id = ? AND status = 'approved' AND consumed_at IS NULL"
+            ).execute(arguments: [Millis.from(at), by, approvalID])
             let changed = db.changesCount == 1
             guard let view = try Self.approvalView(db, id: approvalID) else { return .notFound }
             guard changed else { return view.approval.status == .approved ? .alreadyConsumed(view) : .notApproved(view) }
@@ -202,7 +202,8 @@ public final class SQLiteStore: GatewayStore {
 
     public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [sequence, limit]).map {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?"), arguments: [sequence, limit]).map
+            {
                 row in
                 let data: String = row["data"]
                 let value =
@@ -222,7 +223,7 @@ public final class SQLiteStore: GatewayStore {
 
     public func credentials() async throws -> [StoredCredential] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT role, name, hash FROM credentials ORDER BY role, name").compactMap { row in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT role, name, hash FROM credentials ORDER BY role, name")).compactMap { row in
                 guard let role = StoredCredential.Role(rawValue: row["role"]) else { return nil }
                 return StoredCredential(role: role, name: row["name"], hash: row["hash"])
             }
@@ -231,9 +232,9 @@ public final class SQLiteStore: GatewayStore {
 
     public func saveCredential(_ credential: StoredCredential) async throws {
         try await committer.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO credentials (role, name, hash) VALUES (?, ?, ?)",
-                arguments: [credential.role.rawValue, credential.name, credential.hash])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO credentials (role, name, hash) VALUES (?, ?, ?)").execute(arguments: [
+                credential.role.rawValue, credential.name, credential.hash,
+            ])
         }
     }
 }
