@@ -9,6 +9,8 @@ public struct ServerConfiguration: Sendable {
     public var http: HTTP
     public var agents: [Agent]
     public var approvers: [Approver]
+    /// Email and SMS (`channels:`); `nil` members are not configured.
+    public var channels = Channels()
 
     /// Where the store lives.
     public enum Database: Sendable, Hashable {

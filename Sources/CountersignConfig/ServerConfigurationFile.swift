@@ -39,7 +39,7 @@ public enum ServerConfigurationFile {
     private static func read(
         _ root: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader, directory: String, environment: [String: String]
     ) {
-        let keys = ["policy", "database", "http", "agents", "approvers"]
+        let keys = ["policy", "database", "http", "agents", "approvers", "channels"]
         for (key, _, value) in reader.mapping(root, "the configuration", allowed: keys) ?? [] {
             switch key {
             case "policy":
@@ -73,8 +73,15 @@ public enum ServerConfigurationFile {
                 for item in reader.sequence(value, "approvers") ?? [] {
                     readApprover(item, &configuration, &reader, environment)
                 }
+            case "channels": readChannels(value, &configuration, &reader, directory: directory, environment: environment)
             default: break
             }
+        }
+        if configuration.channels.email != nil, configuration.http.publicURL == nil {
+            reader.record(root.mark, "channels.email needs http.public_url: the one-click links in emails point there")
+        }
+        if configuration.channels.sms != nil, configuration.http.publicURL == nil {
+            reader.record(root.mark, "channels.sms needs http.public_url: Twilio's webhook signature covers the public URL")
         }
         let secrets = configuration.agents.map(\.key) + configuration.approvers.map(\.token)
         if Set(secrets).count != secrets.count {
@@ -120,7 +127,9 @@ public enum ServerConfigurationFile {
             case "name": name = reader.string(value, "approvers[].name")
             case "email": approver.email = reader.string(value, "approvers[].email")
             case "slack_user": approver.slackUser = reader.string(value, "approvers[].slack_user")
-            case "phone": approver.phone = reader.string(value, "approvers[].phone")
+            case "phone":
+                approver.phone = reader.string(value, "approvers[].phone")
+                if let phone = approver.phone, !isE164(phone) { reader.record(value, "approvers[].phone must be an E.164 number like +15551230001") }
             case "may_approve":
                 for (limit, _, limitValue) in reader.mapping(value, "may_approve", allowed: ["risk_classes", "max_amount"]) ?? [] {
                     if limit == "max_amount" {
@@ -144,7 +153,7 @@ public enum ServerConfigurationFile {
     }
 
     /// A secret named by `<key>: VARIABLE`: the variable must be set, non-empty, and long enough.
-    private static func readSecret(
+    static func readSecret(
         _ members: [(key: String, keyNode: Node, value: Node)], _ key: String, _ item: Node, _ reader: inout YAMLReader,
         _ environment: [String: String]
     ) -> String? {

@@ -37,7 +37,15 @@ public enum CountersignApplication {
         let gateway = Gateway(
             store: store, configuration: .init(policy: configuration.policy, webhooks: webhooks),
             metrics: GatewayMetrics(factory: factory, policy: configuration.policy), logger: logger, now: now)
-        let dispatcher = OutboxDispatcher(gateway: gateway, deliveries: [WebhookChannel(secrets: secrets)], configuration: outbox)
+        var deliveries: [any OutboxDelivery] = [WebhookChannel(secrets: secrets)]
+        let publicURL = configuration.http.publicURL ?? "http://\(configuration.http.host):\(configuration.http.port)"
+        if let email = configuration.channels.email {
+            deliveries.append(EmailChannel(email, publicURL: publicURL, gateway: gateway, approvers: configuration.approvers))
+        }
+        if let sms = configuration.channels.sms {
+            deliveries.append(SMSChannel(sms, gateway: gateway, approvers: configuration.approvers))
+        }
+        let dispatcher = OutboxDispatcher(gateway: gateway, deliveries: deliveries, configuration: outbox)
         var approvers: [String: ApproverRights] = [:]
         for credential in credentials {
             if case .approver(let name, let rights) = credential.principal { approvers[name] = rights }
@@ -45,7 +53,9 @@ public enum CountersignApplication {
         let router = buildRouter(
             gateway: gateway, authenticator: Authenticator(credentials: credentials), registry: registry,
             maximumBodyBytes: configuration.http.maximumBodyBytes, approvers: approvers,
-            secureCookies: configuration.http.publicURL?.lowercased().hasPrefix("https://") ?? false)
+            secureCookies: configuration.http.publicURL?.lowercased().hasPrefix("https://") ?? false,
+            emailLinkSecret: configuration.channels.email.map { Array($0.linkSecret.utf8) },
+            sms: configuration.channels.sms.map { SMSInboundController.Setup($0, publicURL: publicURL, approvers: configuration.approvers) })
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "countersign"),
@@ -57,7 +67,8 @@ public enum CountersignApplication {
 
     static func buildRouter(
         gateway: Gateway, authenticator: Authenticator, registry: PrometheusCollectorRegistry, maximumBodyBytes: Int,
-        approvers: [String: ApproverRights] = [:], secureCookies: Bool = false
+        approvers: [String: ApproverRights] = [:], secureCookies: Bool = false, emailLinkSecret: [UInt8]? = nil,
+        sms: SMSInboundController.Setup? = nil
     ) -> Router<CountersignRequestContext> {
         let router = Router(context: CountersignRequestContext.self)
         router.add(middleware: ErrorMiddleware())
@@ -69,6 +80,8 @@ public enum CountersignApplication {
         OutboxController(gateway: gateway).addRoutes(to: router.group("v1/outbox"))
         ConsoleController(gateway: gateway, authenticator: authenticator, approvers: approvers, secureCookies: secureCookies)
             .addRoutes(to: router)
+        EmailDecisionController(gateway: gateway, linkSecret: emailLinkSecret, approvers: approvers, now: { Date() }).addRoutes(to: router)
+        SMSInboundController(gateway: gateway, setup: sms).addRoutes(to: router)
         return router
     }
 }
