@@ -146,6 +146,9 @@ struct EmailChannelTests {
                 #expect(confirmation.status == .ok)
                 #expect(confirmation.text.contains("Confirm: Approve"))
                 #expect(confirmation.text.contains(#"<form method="post""#))
+                if let directory = ProcessInfo.processInfo.environment["COUNTERSIGN_RENDER_DIR"] {
+                    try confirmation.text.write(toFile: directory + "/confirmation.html", atomically: true, encoding: .utf8)
+                }
             }
             #expect(try await client.approvalStatus(approvalID) == "pending")
 
@@ -292,6 +295,30 @@ struct EmailChannelTests {
             #expect(error?.permanent == permanent)
             #expect(error?.description.contains(String(reply.prefix(3))) == true)
         }
+    }
+
+    /// A server that accepts the connection and never answers: the client gives up after its timeout, as a transient failure.
+    @Test func aSilentServerTimesOut() async throws {
+        let listener = Process()
+        listener.executableURL = URL(fileURLWithPath: ChannelTestEnvironment.venv! + "/bin/python")
+        listener.arguments = [
+            "-c",
+            "import socket,sys,time\ns=socket.socket();s.bind(('127.0.0.1',0));s.listen();print(s.getsockname()[1],flush=True)\nc=s.accept();time.sleep(30)",
+        ]
+        let output = Pipe()
+        listener.standardOutput = output
+        try listener.run()
+        defer { listener.terminate() }
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try #require(Int(line))
+        let client = SMTPClient(configuration: .init(host: "127.0.0.1", port: port, startTLS: .never, timeout: .seconds(1)))
+        let started = ContinuousClock.now
+        let error = await #expect(throws: SMTPError.self) {
+            try await client.send(from: "cs@example.com", to: ["alice@example.com"], message: "Subject: x\r\n\r\ny\r\n")
+        }
+        #expect(error?.transient == true)
+        #expect(error?.message.contains("did not finish") == true, "\(String(describing: error))")
+        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test func unknownApproversAndBadPayloadsArePermanentFailures() async throws {

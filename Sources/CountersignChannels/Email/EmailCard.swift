@@ -30,7 +30,7 @@ public struct EmailCard: Sendable {
         let verdict = view.proposal.verdict
         let amount = proposal.amount.map { MoneyFormat.format($0, currency: proposal.currency) }
         let confidence = "\(Int((proposal.confidence * 100).rounded()))%"
-        let deadline = Timestamp.format(approval.deadline)
+        let deadline = Self.humanTime(approval.deadline)
         subject = "Approval needed: \(proposal.action)" + (amount.map { " (\($0))" } ?? "")
 
         var text = "\(proposal.action)\n\n"
@@ -103,6 +103,15 @@ public struct EmailCard: Sendable {
         text = "\(proposal.action)\n\nThis approval was \(outcome)" + (approval.comment.map { ": \($0)" } ?? ".") + "\nNothing more to do.\n"
         html =
             #"<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0;padding:24px;background:#f4f5f7;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1d2330;"><div style="max-width:600px;margin:0 auto;background:#ffffff;border:1px solid #dfe3ea;border-radius:8px;padding:20px 24px;"><h1 style="font-size:18px;margin:0 0 8px 0;">\#(Self.escape(proposal.action))</h1><p style="font-size:14px;margin:0;">This approval was <strong>\#(Self.escape(outcome))</strong>\#(approval.comment.map { ": " + Self.escape($0) } ?? ".") Nothing more to do.</p></div></body></html>"#
+    }
+
+    /// `2026-11-26 10:45 UTC`: what a person reads in a mail client.
+    public static func humanTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: date)
     }
 
     /// HTML text escaping for every value that comes from a proposal or an approver.

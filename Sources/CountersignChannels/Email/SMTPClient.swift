@@ -154,13 +154,13 @@ private struct SMTPSession {
     mutating func authenticate(_ credentials: (username: String, password: String), offered: Set<String>) async throws {
         if offered.contains("AUTH PLAIN") {
             let token = Data(Array("\0\(credentials.username)\0\(credentials.password)".utf8)).base64EncodedString()
-            try expect(try await command("AUTH PLAIN \(token)", redacted: true), "AUTH PLAIN")
+            try expect(try await command("AUTH PLAIN \(token)"), "AUTH PLAIN")
         } else if offered.contains("AUTH LOGIN") {
             let start = try await command("AUTH LOGIN")
             guard start.code == 334 else { throw SMTPError.reply(start, to: "AUTH LOGIN") }
-            let user = try await command(Data(credentials.username.utf8).base64EncodedString(), redacted: true)
+            let user = try await command(Data(credentials.username.utf8).base64EncodedString())
             guard user.code == 334 else { throw SMTPError.reply(user, to: "AUTH LOGIN") }
-            try expect(try await command(Data(credentials.password.utf8).base64EncodedString(), redacted: true), "AUTH LOGIN")
+            try expect(try await command(Data(credentials.password.utf8).base64EncodedString()), "AUTH LOGIN")
         } else {
             throw SMTPError("the server offers neither AUTH PLAIN nor AUTH LOGIN", transient: false)
         }
@@ -184,8 +184,8 @@ private struct SMTPSession {
         guard reply.isPositive else { throw SMTPError.reply(reply, to: what) }
     }
 
-    /// Sends one command line and reads its reply. `redacted` commands never appear in errors.
-    mutating func command(_ line: String, redacted: Bool = false) async throws -> SMTPReply {
+    /// Sends one command line and reads its reply (errors name the command, never its arguments).
+    mutating func command(_ line: String) async throws -> SMTPReply {
         try await write(line + "\r\n")
         return try await reply()
     }

@@ -44,10 +44,10 @@ struct EmailDecisionController {
         var body = #"<p style="font-size:16px;">\#(e(token.approver)), you are about to <strong>\#(Self.verb(token.decision))</strong>:</p>"#
         body += #"<p style="font-size:18px;margin:8px 0;"><strong>\#(e(proposal.action))</strong>\#(e(amount))</p>"#
         body +=
-            #"<p style="color:#6b7385;">Deadline \#(Timestamp.format(view.approval.deadline)). If nobody answers: \#(e(view.approval.fallback))</p>"#
+            #"<p style="color:#6b7385;">Decide by \#(EmailCard.humanTime(view.approval.deadline)). If nobody answers: \#(e(view.approval.fallback))</p>"#
         body += #"<form method="post" action="/v1/channels/email/decide"><input type="hidden" name="t" value="\#(e(tokenText))">"#
         body +=
-            #"<p><input type="text" name="comment" maxlength="2000" placeholder="Comment (optional)" aria-label="Comment" style="width:100%;padding:8px;font-size:14px;"></p>"#
+            #"<p><input type="text" name="comment" maxlength="2000" placeholder="Comment (optional)" aria-label="Comment" style="width:100%;box-sizing:border-box;padding:8px;font-size:14px;"></p>"#
         body +=
             #"<button type="submit" style="padding:10px 18px;font-size:15px;font-weight:bold;color:#fff;background:\#(Self.color(token.decision));border:0;border-radius:6px;">Confirm: \#(Self.label(token.decision))</button></form>"#
         return Self.page(.ok, title: "Confirm: \(Self.label(token.decision))", html: body)
