@@ -318,7 +318,9 @@ struct EmailChannelTests {
         }
         #expect(error?.transient == true)
         #expect(error?.message.contains("did not finish") == true, "\(String(describing: error))")
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // The listener holds the connection for 30 s: giving up well before that is the client's own timeout
+        // (generous bound: on two busy cores the whole test suite shares the cooperative pool).
+        #expect(ContinuousClock.now - started < .seconds(25))
     }
 
     @Test func unknownApproversAndBadPayloadsArePermanentFailures() async throws {

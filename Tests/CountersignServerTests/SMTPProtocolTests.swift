@@ -70,6 +70,14 @@ struct SMTPProtocolTests {
         #expect(SMTPClient.address(mailbox) == address)
     }
 
+    @Test(arguments: ["alice@example.com\r\nRCPT TO:<mallory@example.com>", "a@b.c> NOTIFY=NEVER", "", "a b@c.d"])
+    func addressesThatCouldInjectCommandsAreRefusedBeforeConnecting(address: String) async {
+        // Port 9 (discard) is never contacted: the address is refused first, as a permanent failure.
+        let client = SMTPClient(configuration: .init(host: "127.0.0.1", port: 9, startTLS: .never, timeout: .seconds(2)))
+        let error = await #expect(throws: SMTPError.self) { try await client.send(from: "cs@example.com", to: [address], message: "x") }
+        #expect(error?.transient == false)
+    }
+
     @Test func linkTokensRoundTripAndBindEveryField() throws {
         let secret = Array("link-secret-0123456789abcdef".utf8)
         let expiry = Date(timeIntervalSince1970: 2_000_000_000)

@@ -52,6 +52,11 @@ public struct SMTPClient: Sendable {
     /// Sends `message` (complete RFC 5322 text) from envelope sender `from` to `recipients`.
     public func send(from: String, to recipients: [String], message: String) async throws(SMTPError) {
         let configuration = configuration
+        // An address is one token: no line breaks or brackets that could smuggle in another command.
+        for address in [from] + recipients where address.isEmpty || address.contains(where: { "\r\n<> ".contains($0) }) {
+            throw SMTPError("not a usable email address: \(address.debugDescription)", transient: false)
+        }
+        guard !recipients.isEmpty else { throw SMTPError("no recipients", transient: false) }
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
