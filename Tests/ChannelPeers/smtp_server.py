@@ -1,6 +1,6 @@
 """A real local SMTP server (aiosmtpd) for the email channel tests.
 
-Usage: smtp_server.py OUT_DIR [--tls CERT KEY] [--auth USER PASSWORD] [--rcpt-reply "450 ..."]
+Usage: smtp_server.py OUT_DIR [--tls CERT KEY] [--auth USER PASSWORD [--login-only]] [--rcpt-reply "450 ..."]
 Prints "READY <port>" once it listens on 127.0.0.1. Every accepted message is written to
 OUT_DIR/<n>.json, parsed by Python's own email package (an independent MIME reader): envelope,
 headers (decoded), the text and HTML parts, and whether the session was TLS and authenticated.
@@ -74,6 +74,7 @@ def main():
     parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     parser.add_argument("--auth", nargs=2, metavar=("USER", "PASSWORD"))
     parser.add_argument("--rcpt-reply")
+    parser.add_argument("--login-only", action="store_true", help="offer AUTH LOGIN but not PLAIN")
     args = parser.parse_args()
     kwargs = {}
     if args.tls:
@@ -88,6 +89,8 @@ def main():
             return AuthResult(success=ok, handled=False)
 
         kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(args.tls))
+        if args.login_only:
+            kwargs.update(auth_exclude_mechanism=["PLAIN"])
     port = free_port()
     controller = Controller(Recorder(args.out_dir, args.rcpt_reply), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()

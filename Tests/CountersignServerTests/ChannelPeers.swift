@@ -55,7 +55,7 @@ final class SMTPPeer: @unchecked Sendable {
     private let process: Process
     private let input: Pipe
 
-    init(tls: Bool, auth: (String, String)? = nil, rcptReply: String? = nil) throws {
+    init(tls: Bool, auth: (String, String)? = nil, loginOnly: Bool = false, rcptReply: String? = nil) throws {
         guard let venv = ChannelTestEnvironment.venv else { throw PeerFailure(description: ChannelTestEnvironment.skipMessage) }
         directory = NSTemporaryDirectory() + "countersign-smtp-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory + "/out", withIntermediateDirectories: true)
@@ -72,7 +72,7 @@ final class SMTPPeer: @unchecked Sendable {
         } else {
             certificate = nil
         }
-        if let auth { arguments += ["--auth", auth.0, auth.1] }
+        if let auth { arguments += ["--auth", auth.0, auth.1] + (loginOnly ? ["--login-only"] : []) }
         if let rcptReply { arguments += ["--rcpt-reply", rcptReply] }
         process = Process()
         process.executableURL = URL(fileURLWithPath: venv + "/bin/python")

@@ -248,6 +248,52 @@ struct EmailChannelTests {
         }
     }
 
+    /// AUTH LOGIN when PLAIN is not offered; a wrong password (535) is permanent and sends nothing.
+    @Test(arguments: [("mail-password-123", true), ("wrong-password-456", false)])
+    func authLoginWorksAndAWrongPasswordIsPermanent(password: String, accepted: Bool) async throws {
+        let smtp = try SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"), loginOnly: true)
+        defer { smtp.stop() }
+        let client = SMTPClient(
+            configuration: .init(
+                host: "localhost", port: smtp.port, startTLS: .required, credentials: ("mailer", password), trustRootsFile: smtp.certificate,
+                timeout: .seconds(10)))
+        let mail = MIMEMessage(
+            from: "cs@example.com", to: "alice@example.com", subject: "LOGIN", messageID: "login@countersign", date: Date(), text: "t",
+            html: "<p>h</p>")
+        if accepted {
+            try await client.send(from: "cs@example.com", to: ["alice@example.com"], message: mail.rendered())
+            let received = try smtp.messages()
+            #expect(received.count == 1 && received.first?["auth"] as? Bool == true && received.first?["tls"] as? Bool == true)
+        } else {
+            let error = await #expect(throws: SMTPError.self) {
+                try await client.send(from: "cs@example.com", to: ["alice@example.com"], message: mail.rendered())
+            }
+            #expect(error?.code == 535 && error?.transient == false, "\(String(describing: error))")
+            #expect(error?.description.contains(password) == false)
+            #expect(try smtp.messages().isEmpty)
+        }
+    }
+
+    /// Twenty cards in a row over STARTTLS with AUTH: every one arrives, each with its own Message-ID and links.
+    @Test func twentyCardsArriveEachWithItsOwnMessageIDAndLinks() async throws {
+        let smtp = try SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"))
+        defer { smtp.stop() }
+        try await withChannelServer(channels: Self.emailChannel(port: smtp.port, trust: smtp.certificate)) { client, parts, configuration in
+            let channel = EmailChannel(
+                configuration.channels.email!, publicURL: configuration.http.publicURL!, gateway: parts.gateway, approvers: configuration.approvers)
+            var ids: [String] = []
+            for _ in 0..<20 { ids.append(try await proposeHeldRefund(client)) }
+            let started = ContinuousClock.now
+            for id in ids { try await channel.deliver(channelMessage(kind: "email", approver: "dave", approvalID: id)) }
+            let elapsed = ContinuousClock.now - started
+            let mails = try smtp.messages()
+            #expect(mails.count == 20)
+            #expect(Set(mails.compactMap { $0["message_id"] as? String }).count == 20)
+            #expect(Set(mails.compactMap { Self.links($0["text"] as? String ?? "")["Approve"] }).count == 20)
+            print("email channel: 20 cards over STARTTLS+AUTH to a local aiosmtpd in \(elapsed) (\(elapsed / 20) each)")
+        }
+    }
+
     @Test func startTLSRequiredRefusesAServerWithoutIt() async throws {
         let smtp = try SMTPPeer(tls: false)
         defer { smtp.stop() }

@@ -185,6 +185,20 @@ struct SMSChannelTests {
         #expect(SMSReply(text) == nil)
     }
 
+    @Test func aCardWhoseCodeClashesOffersNoCode() throws {
+        let proposal = Proposal(agent: "bot", operation: "refund", confidence: 0.9, action: "Refund A-1")
+        let record = ProposalRecord(id: "p", proposal: proposal, verdict: DecisionEngine(policy: .default).decide(proposal), createdAt: Date())
+        let view = ApprovalView(
+            approval: ApprovalRecord(
+                id: "a-1", proposalID: "p", status: .pending, deadline: Date(timeIntervalSince1970: 1_800_000_000), fallback: "f",
+                createdAt: Date()),
+            proposal: record)
+        let code = SMSCode.code(approvalID: "a-1")
+        #expect(SMSChannel.card(view) == "Countersign: Refund A-1. Reply Y \(code) approve, N \(code) reject, M \(code) take over. By 08:00 UTC.")
+        let clashing = SMSChannel.card(view, codeClash: true)
+        #expect(!clashing.contains(code) && clashing.contains("console"))
+    }
+
     @Test func codesAreFourDigitsAndStable() {
         let ids = (0..<500).map { _ in UUID().uuidString.lowercased() }
         for id in ids {

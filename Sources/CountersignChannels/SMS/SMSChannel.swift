@@ -56,7 +56,11 @@ public struct SMSChannel: OutboxDelivery {
         let body: String
         if request.event == .card {
             guard view.approval.status == .pending, view.approval.deadline > now() else { return }
-            body = Self.card(view)
+            // A code shared with another of this approver's pending approvals would be ambiguous: say so instead.
+            let code = SMSCode.code(approvalID: view.approval.id)
+            let pending = try await gateway.approvals(status: .pending, after: nil, limit: 200, by: .approver(recipient.name, recipient.rights))
+            let clash = pending.contains { $0.approval.id != view.approval.id && SMSCode.code(approvalID: $0.approval.id) == code }
+            body = Self.card(view, codeClash: clash)
         } else {
             guard view.approval.status != .pending else { return }
             body = Self.decided(view)
@@ -65,14 +69,19 @@ public struct SMSChannel: OutboxDelivery {
     }
 
     /// `Countersign: Refund order A-1 (120.00 EUR). Reply Y 4821 approve, N 4821 reject, M 4821 take over. By 10:45 UTC.`
-    public static func card(_ view: ApprovalView) -> String {
+    /// With `codeClash` (another pending approval of this approver has the same code) it asks for
+    /// an answer in the console or by email instead of offering an ambiguous code.
+    public static func card(_ view: ApprovalView, codeClash: Bool = false) -> String {
         let proposal = view.proposal.proposal
         let code = SMSCode.code(approvalID: view.approval.id)
         let amount = proposal.amount.map { " (\(MoneyFormat.format($0, currency: proposal.currency)))" } ?? ""
         let deadline = Timestamp.format(view.approval.deadline)
         let time = deadline.dropFirst(11).prefix(5)
-        return
-            "Countersign: \(shorten(proposal.action, to: 90))\(amount). Reply Y \(code) approve, N \(code) reject, M \(code) take over. By \(time) UTC."
+        let answer =
+            codeClash
+            ? "Please answer in the console or by email (its SMS code is in use by another approval)."
+            : "Reply Y \(code) approve, N \(code) reject, M \(code) take over."
+        return "Countersign: \(shorten(proposal.action, to: 90))\(amount). \(answer) By \(time) UTC."
     }
 
     /// `Countersign: Refund order A-1 was approved by alice.`
