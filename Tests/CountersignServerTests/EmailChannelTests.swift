@@ -24,11 +24,11 @@ let channelApprovers: [ServerConfiguration.Approver] = [
 
 /// The real application with `channels` configured, over real HTTP.
 func withChannelServer<Value: Sendable>(
-    channels: ServerConfiguration.Channels,
+    channels: ServerConfiguration.Channels, policy: Policy = .default,
     _ test: @Sendable (any TestClientProtocol, CountersignApplication.Parts, ServerConfiguration) async throws -> Value
 ) async throws -> Value {
     let store = try await CountersignSQLiteTestStore.make()
-    var configuration = ServerConfiguration(policy: .default, approvers: channelApprovers)
+    var configuration = ServerConfiguration(policy: policy, approvers: channelApprovers)
     configuration.http.port = 0
     configuration.http.publicURL = "https://countersign.example.com"
     configuration.channels = channels
@@ -181,119 +181,6 @@ struct EmailChannelTests {
         }
     }
 
-    @Test func forgedTamperedReplayedAndExpiredLinksAreRefused() async throws {
-        try await withChannelServer(channels: Self.emailChannel(port: 9)) { client, _, _ in
-            let first = try await proposeHeldRefund(client)
-            let second = try await proposeHeldRefund(client)
-            let secret = Array(emailLinkSecret.utf8)
-            let deadline = Date().addingTimeInterval(600)
-            let good = DecisionLinkToken(approvalID: first, decision: .approve, approver: "alice", expiresAt: deadline).encoded(secret: secret)
-            let signature = good.split(separator: ".").map(String.init)[1]
-            // The payload of another approval, decision or approver under the first token's signature.
-            func swapped(_ token: DecisionLinkToken) -> String {
-                token.encoded(secret: secret).split(separator: ".")[0] + "." + signature
-            }
-            let cases: [(String, String, HTTPResponse.Status)] = [
-                (
-                    "forged with another key",
-                    DecisionLinkToken(approvalID: first, decision: .approve, approver: "alice", expiresAt: deadline)
-                        .encoded(secret: Array("another-secret-0123456789abcdef".utf8)), .forbidden
-                ),
-                (
-                    "replayed for another approval", swapped(.init(approvalID: second, decision: .approve, approver: "alice", expiresAt: deadline)),
-                    .forbidden
-                ),
-                (
-                    "replayed for another decision", swapped(.init(approvalID: first, decision: .reject, approver: "alice", expiresAt: deadline)),
-                    .forbidden
-                ),
-                (
-                    "replayed for another approver", swapped(.init(approvalID: first, decision: .approve, approver: "dave", expiresAt: deadline)),
-                    .forbidden
-                ),
-                ("a later expiry", swapped(.init(approvalID: first, decision: .approve, approver: "alice", expiresAt: deadline + 3600)), .forbidden),
-                ("truncated signature", String(good.dropLast(4)), .forbidden),
-                ("garbage", "not-a-token", .forbidden),
-                ("empty", "", .badRequest),
-                (
-                    "expired",
-                    DecisionLinkToken(approvalID: first, decision: .approve, approver: "alice", expiresAt: Date().addingTimeInterval(-1))
-                        .encoded(secret: secret), .gone
-                ),
-                (
-                    "an approver not in the configuration",
-                    DecisionLinkToken(approvalID: first, decision: .approve, approver: "mallory", expiresAt: deadline)
-                        .encoded(secret: secret), .forbidden
-                ),
-            ]
-            for (name, token, status) in cases {
-                let get = try await client.page(.get, "/v1/channels/email/decide?t=\(token)")
-                #expect(get.status == status, "GET \(name)")
-                let post = try await client.page(.post, "/v1/channels/email/decide", form: "t=\(token)")
-                #expect(post.status == status, "POST \(name)")
-                #expect(!post.text.contains("Internal"), "\(name)")
-            }
-            #expect(try await client.approvalStatus(first) == "pending")
-            #expect(try await client.approvalStatus(second) == "pending")
-
-            // The approver's limits apply: carol may only decide read_only actions.
-            let carol = DecisionLinkToken(approvalID: first, decision: .approve, approver: "carol", expiresAt: deadline).encoded(secret: secret)
-            let refused = try await client.page(.post, "/v1/channels/email/decide", form: "t=\(carol)")
-            #expect(refused.status == .forbidden)
-            #expect(refused.text.contains("Not decided"))
-            #expect(try await client.approvalStatus(first) == "pending")
-            // And the genuine token still works.
-            #expect(try await client.page(.post, "/v1/channels/email/decide", form: "t=\(good)").status == .ok)
-            #expect(try await client.approvalStatus(first) == "approved")
-        }
-    }
-
-    /// AUTH LOGIN when PLAIN is not offered; a wrong password (535) is permanent and sends nothing.
-    @Test(arguments: [("mail-password-123", true), ("wrong-password-456", false)])
-    func authLoginWorksAndAWrongPasswordIsPermanent(password: String, accepted: Bool) async throws {
-        let smtp = try SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"), loginOnly: true)
-        defer { smtp.stop() }
-        let client = SMTPClient(
-            configuration: .init(
-                host: "localhost", port: smtp.port, startTLS: .required, credentials: ("mailer", password), trustRootsFile: smtp.certificate,
-                timeout: .seconds(10)))
-        let mail = MIMEMessage(
-            from: "cs@example.com", to: "alice@example.com", subject: "LOGIN", messageID: "login@countersign", date: Date(), text: "t",
-            html: "<p>h</p>")
-        if accepted {
-            try await client.send(from: "cs@example.com", to: ["alice@example.com"], message: mail.rendered())
-            let received = try smtp.messages()
-            #expect(received.count == 1 && received.first?["auth"] as? Bool == true && received.first?["tls"] as? Bool == true)
-        } else {
-            let error = await #expect(throws: SMTPError.self) {
-                try await client.send(from: "cs@example.com", to: ["alice@example.com"], message: mail.rendered())
-            }
-            #expect(error?.code == 535 && error?.transient == false, "\(String(describing: error))")
-            #expect(error?.description.contains(password) == false)
-            #expect(try smtp.messages().isEmpty)
-        }
-    }
-
-    /// Twenty cards in a row over STARTTLS with AUTH: every one arrives, each with its own Message-ID and links.
-    @Test func twentyCardsArriveEachWithItsOwnMessageIDAndLinks() async throws {
-        let smtp = try SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"))
-        defer { smtp.stop() }
-        try await withChannelServer(channels: Self.emailChannel(port: smtp.port, trust: smtp.certificate)) { client, parts, configuration in
-            let channel = EmailChannel(
-                configuration.channels.email!, publicURL: configuration.http.publicURL!, gateway: parts.gateway, approvers: configuration.approvers)
-            var ids: [String] = []
-            for _ in 0..<20 { ids.append(try await proposeHeldRefund(client)) }
-            let started = ContinuousClock.now
-            for id in ids { try await channel.deliver(channelMessage(kind: "email", approver: "dave", approvalID: id)) }
-            let elapsed = ContinuousClock.now - started
-            let mails = try smtp.messages()
-            #expect(mails.count == 20)
-            #expect(Set(mails.compactMap { $0["message_id"] as? String }).count == 20)
-            #expect(Set(mails.compactMap { Self.links($0["text"] as? String ?? "")["Approve"] }).count == 20)
-            print("email channel: 20 cards over STARTTLS+AUTH to a local aiosmtpd in \(elapsed) (\(elapsed / 20) each)")
-        }
-    }
-
     @Test func startTLSRequiredRefusesAServerWithoutIt() async throws {
         let smtp = try SMTPPeer(tls: false)
         defer { smtp.stop() }
@@ -369,8 +256,145 @@ struct EmailChannelTests {
         #expect(ContinuousClock.now - started < .seconds(25))
     }
 
+    /// AUTH LOGIN when PLAIN is not offered; a wrong password (535) is permanent and sends nothing.
+    @Test(arguments: [("mail-password-123", true), ("wrong-password-456", false)])
+    func authLoginWorksAndAWrongPasswordIsPermanent(password: String, accepted: Bool) async throws {
+        let smtp = try SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"), loginOnly: true)
+        defer { smtp.stop() }
+        let client = SMTPClient(
+            configuration: .init(
+                host: "localhost", port: smtp.port, startTLS: .required, credentials: ("mailer", password), trustRootsFile: smtp.certificate,
+                timeout: .seconds(10)))
+        let mail = MIMEMessage(
+            from: "cs@example.com", to: "alice@example.com", subject: "LOGIN", messageID: "login@countersign", date: Date(), text: "t",
+            html: "<p>h</p>")
+        if accepted {
+            try await client.send(from: "cs@example.com", to: ["alice@example.com"], message: mail.rendered())
+            let received = try smtp.messages()
+            #expect(received.count == 1 && received.first?["auth"] as? Bool == true && received.first?["tls"] as? Bool == true)
+        } else {
+            let error = await #expect(throws: SMTPError.self) {
+                try await client.send(from: "cs@example.com", to: ["alice@example.com"], message: mail.rendered())
+            }
+            #expect(error?.code == 535 && error?.transient == false, "\(String(describing: error))")
+            #expect(error?.description.contains(password) == false)
+            #expect(try smtp.messages().isEmpty)
+        }
+    }
+
+    /// Twenty cards in a row over STARTTLS with AUTH: every one arrives, each with its own Message-ID and links.
+    @Test func twentyCardsArriveEachWithItsOwnMessageIDAndLinks() async throws {
+        let smtp = try SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"))
+        defer { smtp.stop() }
+        try await withChannelServer(channels: Self.emailChannel(port: smtp.port, trust: smtp.certificate)) { client, parts, configuration in
+            let channel = EmailChannel(
+                configuration.channels.email!, publicURL: configuration.http.publicURL!, gateway: parts.gateway, approvers: configuration.approvers)
+            var ids: [String] = []
+            for _ in 0..<20 { ids.append(try await proposeHeldRefund(client)) }
+            let started = ContinuousClock.now
+            for id in ids { try await channel.deliver(channelMessage(kind: "email", approver: "dave", approvalID: id)) }
+            let elapsed = ContinuousClock.now - started
+            let mails = try smtp.messages()
+            #expect(mails.count == 20)
+            #expect(Set(mails.compactMap { $0["message_id"] as? String }).count == 20)
+            #expect(Set(mails.compactMap { Self.links($0["text"] as? String ?? "")["Approve"] }).count == 20)
+            print("email channel: 20 cards over STARTTLS+AUTH to a local aiosmtpd in \(elapsed) (\(elapsed / 20) each)")
+        }
+    }
+}
+
+/// The one-click links and the delivery's refusals, without an SMTP server (no venv needed).
+@Suite("Email channel: signed links and refusals")
+struct EmailDecisionLinkTests {
+    @Test func forgedTamperedReplayedAndExpiredLinksAreRefused() async throws {
+        try await withChannelServer(channels: EmailChannelTests.emailChannel(port: 9)) { client, _, _ in
+            let first = try await proposeHeldRefund(client)
+            let second = try await proposeHeldRefund(client)
+            let secret = Array(emailLinkSecret.utf8)
+            let deadline = Date().addingTimeInterval(600)
+            let good = DecisionLinkToken(approvalID: first, decision: .approve, approver: "alice", expiresAt: deadline).encoded(secret: secret)
+            let signature = good.split(separator: ".").map(String.init)[1]
+            // The payload of another approval, decision or approver under the first token's signature.
+            func swapped(_ token: DecisionLinkToken) -> String {
+                token.encoded(secret: secret).split(separator: ".")[0] + "." + signature
+            }
+            let cases: [(String, String, HTTPResponse.Status)] = [
+                (
+                    "forged with another key",
+                    DecisionLinkToken(approvalID: first, decision: .approve, approver: "alice", expiresAt: deadline)
+                        .encoded(secret: Array("another-secret-0123456789abcdef".utf8)), .forbidden
+                ),
+                (
+                    "replayed for another approval", swapped(.init(approvalID: second, decision: .approve, approver: "alice", expiresAt: deadline)),
+                    .forbidden
+                ),
+                (
+                    "replayed for another decision", swapped(.init(approvalID: first, decision: .reject, approver: "alice", expiresAt: deadline)),
+                    .forbidden
+                ),
+                (
+                    "replayed for another approver", swapped(.init(approvalID: first, decision: .approve, approver: "dave", expiresAt: deadline)),
+                    .forbidden
+                ),
+                ("a later expiry", swapped(.init(approvalID: first, decision: .approve, approver: "alice", expiresAt: deadline + 3600)), .forbidden),
+                ("truncated signature", String(good.dropLast(4)), .forbidden),
+                ("garbage", "not-a-token", .forbidden),
+                ("empty", "", .badRequest),
+                (
+                    "expired",
+                    DecisionLinkToken(approvalID: first, decision: .approve, approver: "alice", expiresAt: Date().addingTimeInterval(-1))
+                        .encoded(secret: secret), .gone
+                ),
+                (
+                    "an approver not in the configuration",
+                    DecisionLinkToken(approvalID: first, decision: .approve, approver: "mallory", expiresAt: deadline)
+                        .encoded(secret: secret), .forbidden
+                ),
+            ]
+            for (name, token, status) in cases {
+                let get = try await client.page(.get, "/v1/channels/email/decide?t=\(token)")
+                #expect(get.status == status, "GET \(name)")
+                let post = try await client.page(.post, "/v1/channels/email/decide", form: "t=\(token)")
+                #expect(post.status == status, "POST \(name)")
+                #expect(!post.text.contains("Internal"), "\(name)")
+            }
+            #expect(try await client.approvalStatus(first) == "pending")
+            #expect(try await client.approvalStatus(second) == "pending")
+
+            // The approver's limits apply: carol may only decide read_only actions.
+            let carol = DecisionLinkToken(approvalID: first, decision: .approve, approver: "carol", expiresAt: deadline).encoded(secret: secret)
+            let refused = try await client.page(.post, "/v1/channels/email/decide", form: "t=\(carol)")
+            #expect(refused.status == .forbidden)
+            #expect(refused.text.contains("Not decided"))
+            #expect(try await client.approvalStatus(first) == "pending")
+            // And the genuine token still works.
+            #expect(try await client.page(.post, "/v1/channels/email/decide", form: "t=\(good)").status == .ok)
+            #expect(try await client.approvalStatus(first) == "approved")
+        }
+    }
+
+    /// Four eyes through email: the first approval is recorded, the same approver's link cannot give the second, another approver's can.
+    @Test func fourEyesApplyToLinks() async throws {
+        try await withChannelServer(channels: EmailChannelTests.emailChannel(port: 9), policy: WhoMayDecideTests.fourEyes) { client, _, _ in
+            let approvalID = try await proposeHeldRefund(client, amount: 2000)
+            let secret = Array(emailLinkSecret.utf8)
+            let deadline = Date().addingTimeInterval(600)
+            func link(_ approver: String) -> String {
+                DecisionLinkToken(approvalID: approvalID, decision: .approve, approver: approver, expiresAt: deadline).encoded(secret: secret)
+            }
+            let first = try await client.page(.post, "/v1/channels/email/decide", form: "t=\(link("alice"))")
+            #expect(first.status == .ok && first.text.contains("First approval recorded"))
+            #expect(try await client.approvalStatus(approvalID) == "pending")
+            let again = try await client.page(.post, "/v1/channels/email/decide", form: "t=\(link("alice"))")
+            #expect(again.status == .forbidden && again.text.contains("different approver"), "\(again.text)")
+            let second = try await client.page(.post, "/v1/channels/email/decide", form: "t=\(link("dave"))")
+            #expect(second.status == .ok && second.text.contains("was approved by dave"), "\(second.text)")
+            #expect(try await client.approvalStatus(approvalID) == "approved")
+        }
+    }
+
     @Test func unknownApproversAndBadPayloadsArePermanentFailures() async throws {
-        try await withChannelServer(channels: Self.emailChannel(port: 9)) { client, parts, configuration in
+        try await withChannelServer(channels: EmailChannelTests.emailChannel(port: 9)) { client, parts, configuration in
             let approvalID = try await proposeHeldRefund(client)
             let channel = EmailChannel(
                 configuration.channels.email!, publicURL: configuration.http.publicURL!, gateway: parts.gateway, approvers: configuration.approvers)
