@@ -197,6 +197,21 @@ struct EmailChannelTests {
         }
     }
 
+    /// STARTTLS verifies the server: a certificate nobody configured trust for is refused before AUTH, and nothing is sent.
+    @Test func anUntrustedCertificateIsRefusedBeforeCredentialsAreSent() async throws {
+        let smtp = try SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"))
+        defer { smtp.stop() }
+        let client = SMTPClient(
+            configuration: .init(
+                host: "localhost", port: smtp.port, startTLS: .required, credentials: ("mailer", "mail-password-123"), timeout: .seconds(10)))
+        let error = await #expect(throws: SMTPError.self) {
+            try await client.send(from: "cs@example.com", to: ["alice@example.com"], message: "Subject: x\r\n\r\ny\r\n")
+        }
+        #expect(error?.description.contains("mail-password-123") == false)
+        #expect(error?.description.contains("CERTIFICATE_VERIFY_FAILED") == true, "\(String(describing: error))")
+        #expect(try smtp.messages().isEmpty)
+    }
+
     @Test func aPlainLocalRelayWithoutAuthReceivesTheCard() async throws {
         let smtp = try SMTPPeer(tls: false)
         defer { smtp.stop() }

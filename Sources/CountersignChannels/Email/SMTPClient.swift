@@ -123,7 +123,15 @@ private struct SMTPSession {
             if extensions.contains("STARTTLS") {
                 try expect(try await command("STARTTLS"), "STARTTLS")
                 try await upgrade(configuration)
-                extensions = try await ehlo(configuration.heloName)
+                do {
+                    extensions = try await ehlo(configuration.heloName)
+                } catch {
+                    // A failed handshake closes the channel; its own error says more than the write that found it closed.
+                    var reason = "\(error)"
+                    do { _ = try await inbound.next() } catch let handshake { reason = "\(handshake)" }
+                    throw SMTPError(
+                        "TLS with \(configuration.host) failed (is its certificate trusted? see smtp.trust_roots): \(reason)", transient: true)
+                }
             } else if configuration.startTLS == .required {
                 throw SMTPError("the server does not offer STARTTLS and starttls is required; nothing was sent", transient: false)
             }
