@@ -316,6 +316,50 @@ struct EmailChannelTests {
             print("email channel: 20 cards over STARTTLS+AUTH to a local aiosmtpd in \(elapsed) (\(elapsed / 20) each)")
         }
     }
+
+    /// Through the running server's outbox dispatcher, as routing will use it: a held proposal committed with its
+    /// `email` outbox message is mailed; a 4xx reply leaves the message pending for a retry, a 5xx reply makes it dead.
+    @Test(.serialized, arguments: [(nil as String?, "delivered"), ("451 4.3.0 Try again later", "pending"), ("550 5.1.1 No such user", "dead")])
+    func theDispatcherDeliversRetriesOrBuriesEmail(rcptReply: String?, status: String) async throws {
+        let smtp = try SMTPPeer(tls: false, rcptReply: rcptReply)
+        defer { smtp.stop() }
+        try await withChannelServer(channels: Self.emailChannel(port: smtp.port, startTLS: "when_offered", auth: nil)) { _, parts, configuration in
+            let now = Date()
+            let proposal = Proposal(agent: "support-bot", operation: "refund", confidence: 0.9, amount: 80, currency: "USD", action: "Refund A-9")
+            let record = ProposalRecord(
+                id: UUID().uuidString.lowercased(), proposal: proposal, verdict: DecisionEngine(policy: .default).decide(proposal), createdAt: now)
+            let approval = ApprovalRecord(
+                id: UUID().uuidString.lowercased(), proposalID: record.id, status: .pending, deadline: now.addingTimeInterval(600), fallback: "f",
+                createdAt: now)
+            let message = channelMessage(kind: "email", approver: "alice", approvalID: approval.id)
+            _ = try await parts.gateway.store.propose(agent: "support-bot", idempotencyKey: nil, history: nil) { _ in
+                PreparedProposal(proposal: record, approval: approval, audit: [], outbox: [message])
+            }
+            // A second dispatcher on the same store (as on another replica; leases keep them apart) claims due messages as
+            // it starts, while the server's own sleeps until its next wake-up. It has its own gateway: one wake-up signal, one sleeper.
+            let channel = EmailChannel(
+                configuration.channels.email!, publicURL: configuration.http.publicURL!, gateway: parts.gateway, approvers: configuration.approvers)
+            let replica = Gateway(store: parts.gateway.store, configuration: .init(policy: .default))
+            let dispatcher = Task { try await OutboxDispatcher(gateway: replica, deliveries: [channel]).run() }
+            defer { dispatcher.cancel() }
+            var found: OutboxMessage?
+            for _ in 0..<100 {
+                for candidate in [OutboxMessage.Status.delivered, .dead, .pending] {
+                    if let match = try await parts.gateway.store.outbox(status: candidate, limit: 50).first(where: { $0.id == message.id }),
+                        match.attempts > 0, match.status != .pending || match.lastError != nil
+                    {
+                        found = match
+                    }
+                }
+                if found != nil { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let result = try #require(found)
+            #expect(result.status.rawValue == status, "\(result)")
+            if let rcptReply { #expect(result.lastError?.contains(String(rcptReply.prefix(3))) == true) }
+            #expect(try smtp.messages().count == (rcptReply == nil ? 1 : 0))
+        }
+    }
 }
 
 /// The one-click links and the delivery's refusals, without an SMTP server (no venv needed).
