@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Pure: proposal, verdict, policy model, decision engine, detectors, approval state machine. Foundation only.
@@ -57,7 +59,11 @@ let package = Package(
         // Delivery channels for the outbox: signed webhooks to agents (Slack, email, SMS next).
         .target(
             name: "CountersignChannels",
-            dependencies: ["CountersignGateway", "CountersignStore", "CountersignCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "CountersignGateway", "CountersignStore", "CountersignCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         // The HTTP server: API controllers, auth, metrics, assembled as a ServiceLifecycle group.
         .target(

@@ -9,7 +9,7 @@ public struct ServerConfiguration: Sendable {
     public var http: HTTP
     public var agents: [Agent]
     public var approvers: [Approver]
-    /// Channels that push cards to approvers (`channels:`).
+    /// Channels that push cards to approvers (`channels:`): Slack, email, SMS; `nil` members are not configured.
     public var channels = Channels()
     /// Who is notified of what, on which channel (`routing:`).
     public var routing = Routing()
@@ -94,13 +94,6 @@ public struct ServerConfiguration: Sendable {
         self.http = http
         self.agents = agents
         self.approvers = approvers
-    }
-
-    /// The `channels:` section: one member per configured channel.
-    public struct Channels: Sendable, Hashable {
-        public var slack: Slack?
-
-        public init(slack: Slack? = nil) { self.slack = slack }
     }
 
     /// `channels.slack`: the bot token and signing secret (from the environment), an optional shared

@@ -1,125 +1,147 @@
-import CountersignCore
 import Foundation
 import Yams
 
-/// The `channels:` and `routing:` sections.
 extension ServerConfigurationFile {
-    /// `channels: {slack: {bot_token_env: …, signing_secret_env: …, channel: "#approvals", api_url: …}}`
-    static func readChannels(_ node: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader, _ environment: [String: String]) {
-        for (key, _, value) in reader.mapping(node, "channels", allowed: ["slack"]) ?? [] where key == "slack" {
-            let allowed = ["bot_token_env", "signing_secret_env", "channel", "api_url"]
-            guard let members = reader.mapping(value, "channels.slack", allowed: allowed) else { continue }
-            let token = readSecret(members, "bot_token_env", value, &reader, environment)
-            let secret = readSecret(members, "signing_secret_env", value, &reader, environment)
-            var channel: String?
-            var apiURL = "https://slack.com/api"
-            for (member, _, memberValue) in members {
-                if member == "channel" { channel = reader.string(memberValue, "channels.slack.channel") }
-                if member == "api_url", let text = reader.string(memberValue, "channels.slack.api_url") {
-                    guard let url = URLComponents(string: text), url.scheme == "https" || url.scheme == "http", url.host?.isEmpty == false else {
-                        reader.record(memberValue, "channels.slack.api_url must be an http or https URL")
-                        continue
-                    }
-                    apiURL = text
-                }
+    /// `channels: {slack: …, email: …, sms: …}`
+    static func readChannels(
+        _ node: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader, directory: String, environment: [String: String]
+    ) {
+        for (key, _, value) in reader.mapping(node, "channels", allowed: ["slack", "email", "sms"]) ?? [] {
+            switch key {
+            case "slack": readSlack(value, &configuration, &reader, environment)
+            case "email": configuration.channels.email = readEmail(value, &reader, directory: directory, environment: environment)
+            default: configuration.channels.sms = readSMS(value, &reader, environment: environment)
             }
-            guard let token, let secret else { continue }
-            configuration.channels.slack = .init(botToken: token, signingSecret: secret, channel: channel, apiURL: apiURL)
         }
     }
 
-    /// `routing: {groups: {…}, routes: [{match: {…}, steps: [{…}]}], digest: {…}, caps: {…}}`
-    static func readRouting(_ node: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader) {
-        let approvers = Set(configuration.approvers.map(\.name))
-        var routing = Routing()
-        let members = reader.mapping(node, "routing", allowed: ["groups", "routes", "digest", "caps"]) ?? []
-        for (key, _, value) in members where key == "groups" {
-            for (group, _, list) in reader.mapping(value, "routing.groups") ?? [] {
-                let names = (reader.sequence(list, "routing.groups.\(group)") ?? []).compactMap { item -> String? in
-                    guard let name = reader.string(item, "routing.groups.\(group) entries") else { return nil }
-                    if !approvers.contains(name) { reader.record(item, "routing.groups.\(group) names \(name), who is not an approver") }
-                    return name
-                }
-                routing.groups[group] = names
-            }
-        }
+    /// `email: {smtp: {host, port, starttls, username_env, password_env, trust_roots, timeout}, from, link_secret_env}`
+    static func readEmail(
+        _ node: Node, _ reader: inout YAMLReader, directory: String, environment: [String: String]
+    ) -> ServerConfiguration.EmailChannel? {
+        guard let members = reader.mapping(node, "channels.email", allowed: ["smtp", "from", "link_secret_env"]) else { return nil }
+        var email = ServerConfiguration.EmailChannel(host: "", from: "", linkSecret: "")
+        var valid = true
         for (key, _, value) in members {
             switch key {
-            case "routes":
-                for item in reader.sequence(value, "routing.routes") ?? [] {
-                    if let route = readRoute(item, groups: routing.groups, approvers: approvers, &reader) { routing.routes.append(route) }
+            case "from":
+                guard let from = reader.string(value, "channels.email.from") else { continue }
+                let address = from.split(separator: "<").last.map { $0.replacingOccurrences(of: ">", with: "") } ?? from
+                if !address.contains("@") || from.contains("\n") || from.contains("\r") {
+                    reader.record(value, "channels.email.from must be an address, like \"Countersign <countersign@example.com>\"")
+                    valid = false
                 }
-            case "digest":
-                for (member, _, memberValue) in reader.mapping(value, "routing.digest", allowed: ["every", "channels"]) ?? [] {
-                    if member == "every" { routing.digest.every = reader.duration(memberValue, "routing.digest.every") ?? routing.digest.every }
-                    if member == "channels" { routing.digest.channels = readChannelList(memberValue, "routing.digest.channels", &reader) }
-                }
-            case "caps":
-                for (_, _, memberValue) in reader.mapping(value, "routing.caps", allowed: ["pushes_per_hour"]) ?? [] {
-                    routing.caps.pushesPerHour = reader.integer(memberValue, "routing.caps.pushes_per_hour", minimum: 1)
-                }
+                email.from = from
+            case "smtp": valid = readSMTP(value, &email, &reader, directory: directory, environment: environment) && valid
             default: break
             }
         }
-        configuration.routing = routing
+        if email.host.isEmpty { reader.record(node, "channels.email needs smtp.host") }
+        if email.from.isEmpty { reader.record(node, "channels.email needs from") }
+        guard let secret = readSecret(members, "link_secret_env", node, &reader, environment) else { return nil }
+        email.linkSecret = secret
+        return valid && !email.host.isEmpty && !email.from.isEmpty ? email : nil
     }
 
-    private static func readRoute(_ node: Node, groups: [String: [String]], approvers: Set<String>, _ reader: inout YAMLReader) -> Routing.Route? {
-        guard let members = reader.mapping(node, "a route", allowed: ["match", "steps"]) else { return nil }
-        var route = Routing.Route(steps: [])
+    private static func readSMTP(
+        _ node: Node, _ email: inout ServerConfiguration.EmailChannel, _ reader: inout YAMLReader, directory: String,
+        environment: [String: String]
+    ) -> Bool {
+        let keys = ["host", "port", "starttls", "username_env", "password_env", "trust_roots", "timeout"]
+        guard let members = reader.mapping(node, "channels.email.smtp", allowed: keys) else { return false }
+        var valid = true
         for (key, _, value) in members {
-            if key == "match" {
-                let allowed = ["risk_classes", "operations", "amount_over"]
-                for (member, _, memberValue) in reader.mapping(value, "routing.routes[].match", allowed: allowed) ?? [] {
-                    switch member {
-                    case "amount_over": route.match.amountOver = reader.decimal(memberValue, "match.amount_over")
-                    case "risk_classes": route.match.riskClasses = Set(readStrings(memberValue, "match.risk_classes", &reader))
-                    default: route.match.operations = Set(readStrings(memberValue, "match.operations", &reader))
-                    }
+            switch key {
+            case "host": email.host = reader.string(value, "channels.email.smtp.host") ?? ""
+            case "port":
+                guard let port = reader.integer(value, "channels.email.smtp.port", minimum: 1) else { continue }
+                if port <= 65535 { email.port = port } else { reader.record(value, "channels.email.smtp.port must be between 1 and 65535") }
+            case "starttls":
+                guard let mode = reader.string(value, "channels.email.smtp.starttls") else { continue }
+                guard ["required", "when_offered", "never"].contains(mode) else {
+                    reader.record(value, "channels.email.smtp.starttls must be one of required, when_offered, never")
+                    valid = false
+                    continue
                 }
-            } else {
-                for item in reader.sequence(value, "routing.routes[].steps") ?? [] {
-                    guard let stepMembers = reader.mapping(item, "a step", allowed: ["groups", "approvers", "channels", "wait"]) else { continue }
-                    var step = Routing.Step()
-                    for (member, _, memberValue) in stepMembers {
-                        switch member {
-                        case "groups":
-                            for group in reader.sequence(memberValue, "steps[].groups") ?? [] {
-                                guard let name = reader.string(group, "steps[].groups entries") else { continue }
-                                if groups[name] == nil { reader.record(group, "group \(name) is not defined under routing.groups") }
-                                step.groups.append(name)
-                            }
-                        case "approvers":
-                            for approver in reader.sequence(memberValue, "steps[].approvers") ?? [] {
-                                guard let name = reader.string(approver, "steps[].approvers entries") else { continue }
-                                if !approvers.contains(name) { reader.record(approver, "\(name) is not an approver") }
-                                step.approvers.append(name)
-                            }
-                        case "channels": step.channels = readChannelList(memberValue, "steps[].channels", &reader)
-                        default: step.wait = reader.duration(memberValue, "steps[].wait")
-                        }
-                    }
-                    if step.groups.isEmpty && step.approvers.isEmpty { reader.record(item, "a step needs groups or approvers") }
-                    route.steps.append(step)
+                email.startTLS = mode
+            case "trust_roots": email.trustRootsFile = reader.string(value, "channels.email.smtp.trust_roots").map { resolve($0, in: directory) }
+            case "timeout":
+                if let seconds = reader.duration(value, "channels.email.smtp.timeout") { email.timeout = max(seconds, 1) }
+            case "username_env":
+                guard let variable = reader.string(value, "channels.email.smtp.username_env") else { continue }
+                guard let user = environment[variable], !user.isEmpty else {
+                    reader.record(value, "the environment variable \(variable) is not set")
+                    valid = false
+                    continue
                 }
+                email.username = user
+            default:
+                guard let variable = reader.string(value, "channels.email.smtp.password_env") else { continue }
+                guard let password = environment[variable], !password.isEmpty else {
+                    reader.record(value, "the environment variable \(variable) is not set")
+                    valid = false
+                    continue
+                }
+                email.password = password
             }
         }
-        if route.steps.isEmpty { reader.record(node, "a route needs at least one step") }
-        return route
-    }
-
-    private static func readStrings(_ node: Node, _ path: String, _ reader: inout YAMLReader) -> [String] {
-        (reader.sequence(node, path) ?? []).compactMap { reader.string($0, "\(path) entries") }
-    }
-
-    private static func readChannelList(_ node: Node, _ path: String, _ reader: inout YAMLReader) -> [ChannelKind] {
-        (reader.sequence(node, path) ?? []).compactMap { item in
-            guard let name = reader.string(item, "\(path) entries") else { return nil }
-            guard let channel = ChannelKind(rawValue: name) else {
-                reader.record(item, "\(path): unknown channel \(name) (expected one of slack, email, sms)")
-                return nil
-            }
-            return channel
+        if (email.username == nil) != (email.password == nil) {
+            reader.record(node, "channels.email.smtp needs both username_env and password_env, or neither")
+            valid = false
         }
+        return valid
+    }
+
+    /// `sms: {twilio: {account_sid, auth_token_env, from, api_url}}`
+    static func readSMS(_ node: Node, _ reader: inout YAMLReader, environment: [String: String]) -> ServerConfiguration.SMSChannel? {
+        guard let outer = reader.mapping(node, "channels.sms", allowed: ["twilio"]) else { return nil }
+        guard let twilio = outer.first(where: { $0.key == "twilio" })?.value else {
+            reader.record(node, "channels.sms needs twilio")
+            return nil
+        }
+        guard let members = reader.mapping(twilio, "channels.sms.twilio", allowed: ["account_sid", "auth_token_env", "from", "api_url"]) else {
+            return nil
+        }
+        var sms = ServerConfiguration.SMSChannel(accountSID: "", authToken: "", from: "")
+        for (key, _, value) in members {
+            switch key {
+            case "account_sid":
+                guard let sid = reader.string(value, "channels.sms.twilio.account_sid") else { continue }
+                if sid.hasPrefix("AC"), sid.count == 34, sid.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                    sms.accountSID = sid
+                } else {
+                    reader.record(value, "channels.sms.twilio.account_sid must be a Twilio account SID (AC and 32 hex digits)")
+                }
+            case "from":
+                guard let from = reader.string(value, "channels.sms.twilio.from") else { continue }
+                if isE164(from) {
+                    sms.from = from
+                } else {
+                    reader.record(value, "channels.sms.twilio.from must be an E.164 number like +15550000000")
+                }
+            case "api_url":
+                guard let url = reader.string(value, "channels.sms.twilio.api_url") else { continue }
+                guard let components = URLComponents(string: url), components.scheme == "https" || components.scheme == "http",
+                    components.host?.isEmpty == false
+                else {
+                    reader.record(value, "channels.sms.twilio.api_url must be an http or https URL")
+                    continue
+                }
+                sms.apiURL = url
+            default: break
+            }
+        }
+        if sms.accountSID.isEmpty, !members.contains(where: { $0.key == "account_sid" }) {
+            reader.record(twilio, "channels.sms.twilio needs account_sid")
+        }
+        if sms.from.isEmpty, !members.contains(where: { $0.key == "from" }) { reader.record(twilio, "channels.sms.twilio needs from") }
+        guard let token = readSecret(members, "auth_token_env", twilio, &reader, environment) else { return nil }
+        sms.authToken = token
+        return sms.accountSID.isEmpty || sms.from.isEmpty ? nil : sms
+    }
+
+    /// `+` and 8 to 15 digits.
+    static func isE164(_ text: String) -> Bool {
+        text.hasPrefix("+") && (8...15).contains(text.count - 1) && text.dropFirst().allSatisfy { $0.isASCII && $0.isNumber }
     }
 }

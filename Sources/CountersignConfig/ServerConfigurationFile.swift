@@ -74,13 +74,19 @@ public enum ServerConfigurationFile {
                 for item in reader.sequence(value, "approvers") ?? [] {
                     readApprover(item, &configuration, &reader, environment)
                 }
-            case "channels": readChannels(value, &configuration, &reader, environment)
+            case "channels": readChannels(value, &configuration, &reader, directory: directory, environment: environment)
             case "routing": routingNode = value
             default: break
             }
         }
         // Routing names approvers, so it is read once they all are.
         if let routingNode { readRouting(routingNode, &configuration, &reader) }
+        if configuration.channels.email != nil, configuration.http.publicURL == nil {
+            reader.record(root.mark, "channels.email needs http.public_url: the one-click links in emails point there")
+        }
+        if configuration.channels.sms != nil, configuration.http.publicURL == nil {
+            reader.record(root.mark, "channels.sms needs http.public_url: Twilio's webhook signature covers the public URL")
+        }
         let secrets = configuration.agents.map(\.key) + configuration.approvers.map(\.token)
         if Set(secrets).count != secrets.count {
             reader.record(root.mark, "two credentials share the same secret: every agent key and approver token must be unique")
@@ -125,7 +131,9 @@ public enum ServerConfigurationFile {
             case "name": name = reader.string(value, "approvers[].name")
             case "email": approver.email = reader.string(value, "approvers[].email")
             case "slack_user": approver.slackUser = reader.string(value, "approvers[].slack_user")
-            case "phone": approver.phone = reader.string(value, "approvers[].phone")
+            case "phone":
+                approver.phone = reader.string(value, "approvers[].phone")
+                if let phone = approver.phone, !isE164(phone) { reader.record(value, "approvers[].phone must be an E.164 number like +15551230001") }
             case "may_approve":
                 for (limit, _, limitValue) in reader.mapping(value, "may_approve", allowed: ["risk_classes", "max_amount"]) ?? [] {
                     if limit == "max_amount" {

@@ -52,6 +52,13 @@ public enum CountersignApplication {
             slackController = SlackInteractionsController(
                 gateway: gateway, verifier: SlackRequestVerifier(signingSecret: slack.signingSecret), api: api, approvers: byUser, logger: logger)
         }
+        let publicURL = configuration.http.publicURL ?? "http://\(configuration.http.host):\(configuration.http.port)"
+        if let email = configuration.channels.email {
+            deliveries.append(EmailChannel(email, publicURL: publicURL, gateway: gateway, approvers: configuration.approvers))
+        }
+        if let sms = configuration.channels.sms {
+            deliveries.append(SMSChannel(sms, gateway: gateway, approvers: configuration.approvers))
+        }
         let dispatcher = OutboxDispatcher(gateway: gateway, deliveries: deliveries, configuration: outbox)
         var approvers: [String: ApproverRights] = [:]
         for credential in credentials {
@@ -60,7 +67,9 @@ public enum CountersignApplication {
         let router = buildRouter(
             gateway: gateway, authenticator: Authenticator(credentials: credentials), registry: registry,
             maximumBodyBytes: configuration.http.maximumBodyBytes, approvers: approvers,
-            secureCookies: configuration.http.publicURL?.lowercased().hasPrefix("https://") ?? false, slack: slackController)
+            secureCookies: configuration.http.publicURL?.lowercased().hasPrefix("https://") ?? false, slack: slackController,
+            emailLinkSecret: configuration.channels.email.map { Array($0.linkSecret.utf8) },
+            sms: configuration.channels.sms.map { SMSInboundController.Setup($0, publicURL: publicURL, approvers: configuration.approvers) })
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "countersign"),
@@ -75,6 +84,8 @@ public enum CountersignApplication {
     static func router(for configuration: ServerConfiguration) -> NotificationRouter {
         var enabled = Set<ChannelKind>()
         if configuration.channels.slack != nil { enabled.insert(.slack) }
+        if configuration.channels.email != nil { enabled.insert(.email) }
+        if configuration.channels.sms != nil { enabled.insert(.sms) }
         let recipients = configuration.approvers.map { approver in
             var channels = Set<ChannelKind>()
             if approver.slackUser != nil { channels.insert(.slack) }
@@ -88,7 +99,8 @@ public enum CountersignApplication {
 
     static func buildRouter(
         gateway: Gateway, authenticator: Authenticator, registry: PrometheusCollectorRegistry, maximumBodyBytes: Int,
-        approvers: [String: ApproverRights] = [:], secureCookies: Bool = false, slack: SlackInteractionsController? = nil
+        approvers: [String: ApproverRights] = [:], secureCookies: Bool = false, slack: SlackInteractionsController? = nil,
+        emailLinkSecret: [UInt8]? = nil, sms: SMSInboundController.Setup? = nil
     ) -> Router<CountersignRequestContext> {
         let router = Router(context: CountersignRequestContext.self)
         router.add(middleware: ErrorMiddleware())
@@ -101,6 +113,8 @@ public enum CountersignApplication {
         ConsoleController(gateway: gateway, authenticator: authenticator, approvers: approvers, secureCookies: secureCookies)
             .addRoutes(to: router)
         SlackInteractionsController.addRoutes(slack, to: router)
+        EmailDecisionController(gateway: gateway, linkSecret: emailLinkSecret, approvers: approvers, now: { Date() }).addRoutes(to: router)
+        SMSInboundController(gateway: gateway, setup: sms).addRoutes(to: router)
         return router
     }
 }

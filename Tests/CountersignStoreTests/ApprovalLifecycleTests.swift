@@ -106,9 +106,9 @@ import Testing
         _ = try await gateway.decide(approvalID: id, .approve, comment: nil, by: alice)
         let (view, elapsed) = try await waited
         #expect(view.approval.status == .approved)
-        // Woken by the commit, not by a poll or the 30 s timeout.
-        #expect(elapsed < .seconds(5))
-        #expect(clock.now - decidedAt < .seconds(1))
+        // Woken by the commit, not by a poll or the 30 s timeout (bounds generous for a loaded machine).
+        #expect(elapsed < .seconds(10))
+        #expect(clock.now - decidedAt < .seconds(5))
     }
 
     @Test func aWaitEndsWithThePendingApprovalWhenItsTimeRunsOut() async throws {

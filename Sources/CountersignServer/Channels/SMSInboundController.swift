@@ -1,0 +1,103 @@
+import CountersignChannels
+import CountersignConfig
+import CountersignCore
+import CountersignGateway
+import CountersignStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Twilio's inbound SMS webhook, `POST /v1/channels/sms/inbound`: verifies `X-Twilio-Signature`
+/// (403 and nothing decided when it is wrong), maps the sender's `From` number to an approver by
+/// `phone`, and decides "Y/N/M <code>" through the gateway as that approver. The answer is TwiML
+/// that Twilio texts back: what happened, or why nothing did.
+struct SMSInboundController {
+    typealias Context = CountersignRequestContext
+    let gateway: Gateway
+    /// `nil` when SMS is not configured (the route then answers 404).
+    let setup: Setup?
+
+    /// What the webhook needs from the configuration.
+    struct Setup: Sendable {
+        let signature: TwilioSignature
+        /// The URL Twilio is configured to call: `{public_url}/v1/channels/sms/inbound`.
+        let webhookURL: String
+        /// Approvers by phone number.
+        let approvers: [String: (name: String, rights: ApproverRights)]
+
+        init(_ sms: ServerConfiguration.SMSChannel, publicURL: String, approvers: [ServerConfiguration.Approver]) {
+            signature = TwilioSignature(authToken: sms.authToken)
+            var base = publicURL
+            while base.hasSuffix("/") { base.removeLast() }
+            webhookURL = base + "/v1/channels/sms/inbound"
+            var byPhone: [String: (name: String, rights: ApproverRights)] = [:]
+            for approver in approvers { if let phone = approver.phone { byPhone[phone] = (approver.name, approver.rights) } }
+            self.approvers = byPhone
+        }
+    }
+
+    func addRoutes(to router: Router<Context>) {
+        router.post("v1/channels/sms/inbound", use: inbound)
+    }
+
+    @Sendable func inbound(_ request: Request, context: Context) async throws -> Response {
+        guard let setup else { throw APIError(.notFound, code: "not_found", "SMS is not configured on this server") }
+        let parameters = Self.formPairs(try await request.bodyBytes(context: context))
+        let query = request.uri.query.map { "?" + $0 } ?? ""
+        guard let header = request.headers[HTTPField.Name("X-Twilio-Signature")!],
+            setup.signature.isValid(header, url: setup.webhookURL + query, parameters: parameters)
+        else {
+            throw APIError(.forbidden, code: "invalid_signature", "X-Twilio-Signature does not match this request")
+        }
+        let fields = Dictionary(parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        guard let from = fields["From"], let approver = setup.approvers[from] else {
+            return Self.twiML("This number is not an approver's number in Countersign; nothing was decided.")
+        }
+        guard let reply = SMSReply(fields["Body"] ?? "") else {
+            return Self.twiML(
+                "Reply Y, N or M with the 4-digit code of the approval, e.g. \"Y 4821\" to approve, \"N 4821\" to reject, \"M 4821\" to take over.")
+        }
+        return Self.twiML(try await answer(reply, approver: approver.name, rights: approver.rights))
+    }
+
+    /// Decides the one pending approval the code names, or says why it cannot.
+    func answer(_ reply: SMSReply, approver: String, rights: ApproverRights) async throws -> String {
+        let principal = Principal.approver(approver, rights)
+        let pending = try await gateway.approvals(status: .pending, after: nil, limit: 200, by: principal)
+            .filter { SMSCode.code(approvalID: $0.approval.id) == reply.code }
+        guard pending.count <= 1 else {
+            return "Code \(reply.code) matches \(pending.count) pending approvals; nothing was decided. Please answer in the console or by email."
+        }
+        guard let view = pending.first else {
+            let decided = try await gateway.approvals(
+                statuses: Set(ApprovalStatus.allCases.filter(\.isFinal)), after: nil, limit: 200, by: principal
+            ).first { SMSCode.code(approvalID: $0.approval.id) == reply.code }
+            if let decided { return "Nothing changed: " + SMSChannel.decided(decided).dropFirst("Countersign: ".count) }
+            return "No pending approval has code \(reply.code); nothing was decided."
+        }
+        let action = view.proposal.proposal.action
+        do {
+            let result = try await gateway.decide(approvalID: view.approval.id, reply.decision, comment: "by SMS", by: principal)
+            if result.approval.status == .pending { return "First approval recorded for \(action); a second approver must approve." }
+            return SMSChannel.decided(result).replacingOccurrences(of: "Countersign: ", with: "Done: ")
+        } catch let error as GatewayError {
+            return "Not decided (\(action)): \(error.message)."
+        }
+    }
+
+    /// Every `name=value` pair of a form body, in order (Twilio signs them all).
+    static func formPairs(_ bytes: [UInt8]) -> [(name: String, value: String)] {
+        String(decoding: bytes, as: UTF8.self).split(separator: "&").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String? { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+            guard let name = decode(parts[0]) else { return nil }
+            return (name, parts.count > 1 ? decode(parts[1]) ?? "" : "")
+        }
+    }
+
+    /// `<Response><Message>…</Message></Response>`
+    static func twiML(_ message: String) -> Response {
+        let text = #"<?xml version="1.0" encoding="UTF-8"?><Response><Message>\#(EmailCard.escape(message))</Message></Response>"#
+        return Response(status: .ok, headers: [.contentType: "text/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
