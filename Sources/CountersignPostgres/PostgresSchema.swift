@@ -127,5 +127,34 @@ enum PostgresSchema {
                 )
                 """,
             ]),
+        Migration(
+            name: "v3: approvals are used once (consume)",
+            statements: [
+                "ALTER TABLE approvals ADD COLUMN consumed_at BIGINT",
+                "ALTER TABLE approvals ADD COLUMN consumed_by TEXT",
+                "ALTER TABLE approvals ADD CONSTRAINT approvals_consumed_only_approved CHECK (consumed_at IS NULL OR status = 'approved')",
+            ]),
+        Migration(
+            name: "v4: the policy's own level of proposals decided in shadow mode",
+            statements: [
+                "ALTER TABLE proposals ADD COLUMN policy_level TEXT CHECK (policy_level IN ('auto', 'notify', 'approve', 'escalate'))"
+            ]),
+        Migration(
+            name: "v5: posted channel cards",
+            statements: [
+                """
+                CREATE TABLE channel_posts (
+                    approval_id TEXT NOT NULL REFERENCES approvals (id),
+                    approver TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    conversation TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    posted_at BIGINT NOT NULL,
+                    PRIMARY KEY (approval_id, approver, channel)
+                )
+                """,
+                "CREATE INDEX channel_posts_by_approver ON channel_posts (approver, channel, posted_at)",
+                "CREATE INDEX proposals_by_level ON proposals (level, created_at)",
+            ]),
     ]
 }

@@ -25,7 +25,7 @@ extension PostgresStore {
     static let proposalColumns = """
         p.id AS p_id, p.body AS p_body, p.level AS p_level, p.base_level AS p_base_level, p.risk_class AS p_risk_class, \
         p.reasons AS p_reasons, p.created_at AS p_created_at, p.outcome AS p_outcome, p.outcome_detail AS p_outcome_detail, \
-        p.outcome_by AS p_outcome_by, p.outcome_at AS p_outcome_at
+        p.outcome_by AS p_outcome_by, p.outcome_at AS p_outcome_at, p.policy_level AS p_policy_level
         """
 
     /// Inserts a proposal; `false` when this agent's idempotency key is already taken.
@@ -37,10 +37,11 @@ extension PostgresStore {
         let inserted = try await connection.rows(
             """
             INSERT INTO proposals (id, agent, idempotency_key, operation, risk_class, subject, confidence, amount, level,
-                base_level, reasons, body, created_at)
+                base_level, reasons, body, created_at, policy_level)
             VALUES (\(record.id), \(proposal.agent), \(proposal.idempotencyKey), \(proposal.operation), \(record.verdict.riskClass),
                 \(proposal.subject), \(proposal.confidence), \(amount), \(record.verdict.level.rawValue),
-                \(record.verdict.baseLevel.rawValue), \(reasons), \(body), \(Millis.from(record.createdAt)))
+                \(record.verdict.baseLevel.rawValue), \(reasons), \(body), \(Millis.from(record.createdAt)),
+                \(record.verdict.policyLevel?.rawValue))
             ON CONFLICT (agent, idempotency_key) DO NOTHING RETURNING id
             """)
         return inserted.count == 1
@@ -164,7 +165,8 @@ extension PostgresStore {
             decidedAt: try row["decided_at"].decode(Int64?.self).map(Millis.date), comment: try row["comment"].decode(String?.self),
             requiredApprovals: try row["required_approvals"].decode(Int.self),
             firstApprovedBy: try row["first_approved_by"].decode(String?.self),
-            firstApprovedAt: try row["first_approved_at"].decode(Int64?.self).map(Millis.date))
+            firstApprovedAt: try row["first_approved_at"].decode(Int64?.self).map(Millis.date),
+            consumedAt: try row["consumed_at"].decode(Int64?.self).map(Millis.date), consumedBy: try row["consumed_by"].decode(String?.self))
     }
 
     static func proposalRecord(_ row: PostgresRandomAccessRow) throws -> ProposalRecord {
@@ -173,7 +175,8 @@ extension PostgresStore {
         let reasons = try Reason.decodeList(json: Array(try row["p_reasons"].decode(String.self).utf8))
         let verdict = Verdict(
             level: Level(rawValue: try row["p_level"].decode(String.self)) ?? .escalate, riskClass: try row["p_risk_class"].decode(String.self),
-            reasons: reasons, baseLevel: Level(rawValue: try row["p_base_level"].decode(String.self)) ?? .escalate)
+            reasons: reasons, baseLevel: Level(rawValue: try row["p_base_level"].decode(String.self)) ?? .escalate,
+            policyLevel: try row["p_policy_level"].decode(String?.self).flatMap(Level.init(rawValue:)))
         var outcome: OutcomeRecord?
         if let name = try row["p_outcome"].decode(String?.self), let value = Outcome(rawValue: name) {
             outcome = OutcomeRecord(

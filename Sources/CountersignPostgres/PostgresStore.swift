@@ -260,6 +260,23 @@ public final class PostgresStore: GatewayStore, Service {
         }
     }
 
+    // MARK: Consumption
+
+    /// A concurrent consumer's UPDATE waits for the row lock, then finds it consumed and changes nothing.
+    public func consume(approvalID: String, by: String, at: Date, audit: AuditEvent) async throws -> ConsumeResult {
+        try await transaction { connection in
+            let updated = try await connection.rows(
+                """
+                UPDATE approvals SET consumed_at = \(Millis.from(at)), consumed_by = \(by)
+                WHERE id = \(approvalID) AND status = 'approved' AND consumed_at IS NULL RETURNING id
+                """)
+            guard let view = try await Self.approvalView(connection, id: approvalID, lock: false) else { return .notFound }
+            guard updated.count == 1 else { return view.approval.status == .approved ? .alreadyConsumed(view) : .notApproved(view) }
+            try await Self.append(connection, [audit])
+            return .consumed(view)
+        }
+    }
+
     // MARK: Audit and credentials
 
     public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
