@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure: proposal, verdict, policy model, decision engine, detectors, approval state machine. Foundation only.
@@ -44,6 +45,16 @@ let package = Package(
         .target(
             name: "CountersignSQLite",
             dependencies: ["CountersignStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The store on PostgreSQL (postgres-nio): several gateway replicas on one database.
+        .target(
+            name: "CountersignPostgres",
+            dependencies: [
+                "CountersignStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The application layer: one door per use case (propose, decide, expire, wait, outcome),
         // waiters woken on commit, and the deadline timer.
@@ -69,10 +80,11 @@ let package = Package(
         .target(
             name: "CountersignServer",
             dependencies: [
-                "CountersignGateway", "CountersignConfig", "CountersignSQLite", "CountersignChannels", "CountersignInsights",
+                "CountersignGateway", "CountersignConfig", "CountersignSQLite", "CountersignChannels", "CountersignInsights", "CountersignPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/openapi.yaml")]
         ),
@@ -98,6 +110,7 @@ let package = Package(
             name: "countersign",
             dependencies: [
                 "CountersignCore", "CountersignConfig", "CountersignInsights", "CountersignServer", "CountersignSQLite", "CountersignMCP",
+                "CountersignPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -106,7 +119,10 @@ let package = Package(
         .testTarget(name: "CountersignConfigTests", dependencies: ["CountersignConfig"]),
         .testTarget(
             name: "CountersignStoreTests",
-            dependencies: ["CountersignSQLite", "CountersignGateway", "CountersignInsights", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "CountersignSQLite", "CountersignGateway", "CountersignInsights", "CountersignPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "CountersignServerTests",

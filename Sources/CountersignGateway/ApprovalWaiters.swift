@@ -14,6 +14,12 @@ public final class ApprovalWaiters: Sendable {
     /// How many requests are waiting.
     public var count: Int { slots.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 
+    /// The approvals someone is waiting for.
+    public var waitedOn: [String] { slots.withLock { Array($0.keys) } }
+
+    /// Whether someone is waiting for this approval.
+    public func isWaited(_ approvalID: String) -> Bool { slots.withLock { $0[approvalID] != nil } }
+
     /// Registers a slot for the approval. Register **before** reading the store, so a commit that
     /// lands in between still fills the slot.
     func register(_ approvalID: String) -> WaitSlot {

@@ -11,6 +11,8 @@ public final class WakeSignal: Sendable {
         var continuation: CheckedContinuation<Void, Never>?
         /// The earliest deadline scheduled since the timer last woke.
         var earliestScheduled: Date?
+        /// The current sleep's timer fired (or it was cancelled) before the sleeper parked.
+        var woken = false
     }
 
     private let state = Mutex(State())
@@ -40,6 +42,8 @@ public final class WakeSignal: Sendable {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { continuation in
                     let now = state.withLock { state -> Bool in
+                        // A deadline already past lets the timer fire before this parks: `woken` keeps it.
+                        if state.woken { return true }
                         if let earliest = state.earliestScheduled, earliest < deadline { return true }
                         state.target = deadline
                         state.continuation = continuation
@@ -55,6 +59,7 @@ public final class WakeSignal: Sendable {
         state.withLock { state in
             state.target = nil
             state.earliestScheduled = nil
+            state.woken = false
         }
     }
 
@@ -64,8 +69,12 @@ public final class WakeSignal: Sendable {
             return
         }
         let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            defer { state.continuation = nil }
-            return state.continuation
+            guard let continuation = state.continuation else {
+                state.woken = true
+                return nil
+            }
+            state.continuation = nil
+            return continuation
         }
         continuation?.resume()
     }

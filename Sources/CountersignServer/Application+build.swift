@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import ServiceLifecycle
 
 /// Assembles the server: router, middleware, controllers, and the long-running services, on a
 /// store that is already migrated.
@@ -70,10 +71,13 @@ public enum CountersignApplication {
             secureCookies: configuration.http.publicURL?.lowercased().hasPrefix("https://") ?? false, slack: slackController,
             emailLinkSecret: configuration.channels.email.map { Array($0.linkSecret.utf8) },
             sms: configuration.channels.sms.map { SMSInboundController.Setup($0, publicURL: publicURL, approvers: configuration.approvers) })
+        var services: [any Service] = [DeadlineService(gateway: gateway), dispatcher, DigestService(gateway: gateway)]
+        // A store shared with other replicas tells this one what they change.
+        if let feed = store as? any ApprovalChangeFeed { services.append(ChangeFeedService(gateway: gateway, feed: feed)) }
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "countersign"),
-            services: [DeadlineService(gateway: gateway), dispatcher, DigestService(gateway: gateway)],
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.http.port) },
             logger: logger)
         return (application, Parts(gateway: gateway, registry: registry))

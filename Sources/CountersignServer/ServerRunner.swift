@@ -1,6 +1,7 @@
 import CountersignConfig
 import CountersignCore
 import CountersignGateway
+import CountersignPostgres
 import CountersignSQLite
 import CountersignStore
 import Foundation
@@ -15,7 +16,24 @@ public enum ServerRunner {
     public static let trialApprover = "trial-approver"
 
     public static func run(configuration: ServerConfiguration, logger: Logger, print: @escaping @Sendable (String) -> Void) async throws {
+        if case .postgres(let text) = configuration.database {
+            // The pool runs beside the server and stops after it.
+            let store = try PostgresStore(configuration: .init(url: try postgresURL(text)), logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.run() }
+                defer { group.cancelAll() }
+                try await migrate(store)
+                try await serve(configuration: configuration, store: store, logger: logger, print: print)
+            }
+            return
+        }
         let store = try await openStore(configuration.database)
+        try await serve(configuration: configuration, store: store, logger: logger, print: print)
+    }
+
+    static func serve(
+        configuration: ServerConfiguration, store: any GatewayStore, logger: Logger, print: @escaping @Sendable (String) -> Void
+    ) async throws {
         let credentials = try await credentials(for: configuration, store: store, print: print)
         let database = describe(configuration.database)
         let (application, _) = try CountersignApplication.build(
@@ -35,7 +53,54 @@ public enum ServerRunner {
             try await store.migrate()
             return store
         case .postgres:
-            throw ServerError("PostgreSQL is not supported by this build yet; use database: {sqlite: FILE}")
+            throw ServerError("a PostgreSQL store runs its connection pool: use withPostgresStore")
+        }
+    }
+
+    /// Runs `body` with a migrated PostgreSQL store whose connection pool runs meanwhile.
+    public static func withPostgresStore<T: Sendable>(
+        url text: String, logger: Logger = Logger(label: "countersign"), _ body: @Sendable (PostgresStore) async throws -> T
+    ) async throws -> T {
+        let store = try PostgresStore(configuration: .init(url: try postgresURL(text)), logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            try await migrate(store)
+            return try await body(store)
+        }
+    }
+
+    static func postgresURL(_ text: String) throws -> PostgresURL {
+        do {
+            return try PostgresURL(parsing: text)
+        } catch let error as PostgresURL.Invalid {
+            throw ServerError(error.description)
+        }
+    }
+
+    /// Migrates, or explains why the database could not be reached (without the password).
+    static func migrate(_ store: PostgresStore) async throws {
+        let url = store.url
+        do {
+            try await withDeadline(.seconds(30)) { try await store.migrate() }
+        } catch is DeadlineExceeded {
+            throw ServerError("PostgreSQL at \(url) did not answer within 30 seconds")
+        } catch {
+            throw ServerError("PostgreSQL at \(url): \(String(reflecting: error))")
+        }
+    }
+
+    struct DeadlineExceeded: Error {}
+
+    static func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw DeadlineExceeded()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
         }
     }
 
@@ -91,7 +156,7 @@ public enum ServerRunner {
     static func describe(_ database: ServerConfiguration.Database) -> String {
         switch database {
         case .sqlite(let path): "SQLite \(path)"
-        case .postgres: "PostgreSQL"
+        case .postgres(let text): (try? PostgresURL(parsing: text, environment: [:]).description).map { "PostgreSQL \($0)" } ?? "PostgreSQL"
         }
     }
 }

@@ -12,7 +12,7 @@ extension Countersign {
 }
 
 extension Countersign.Audit {
-    /// `countersign audit verify [--db PATH]`
+    /// `countersign audit verify [--db PATH | --postgres URL]`
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the audit chain; names the first broken entry and exits 1 if there is one.")
@@ -20,10 +20,22 @@ extension Countersign.Audit {
         @Option(help: "The SQLite database file.")
         var db: String = "countersign.db"
 
+        @Option(help: "A PostgreSQL URL (instead of --db); the password may come from PGPASSWORD.")
+        var postgres: String?
+
         func run() async throws {
-            guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no database at \(db)") }
-            let store = try await ServerRunner.openStore(.sqlite(path: db))
-            let report = try await AuditVerifier.verify(store)
+            let report: AuditVerifier.Report
+            if let postgres {
+                do {
+                    report = try await ServerRunner.withPostgresStore(url: postgres) { try await AuditVerifier.verify($0) }
+                } catch let error as ServerError {
+                    throw ValidationError(error.description)
+                }
+            } else {
+                guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no database at \(db)") }
+                let store = try await ServerRunner.openStore(.sqlite(path: db))
+                report = try await AuditVerifier.verify(store)
+            }
             if let broken = report.firstBreak {
                 print("audit chain BROKEN at entry \(broken.sequence): \(broken.problem) (\(report.verified) entries before it verified)")
                 throw ExitCode(1)

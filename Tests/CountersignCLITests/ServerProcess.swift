@@ -27,6 +27,8 @@ final class ServerProcess: @unchecked Sendable {
     let databasePath: String
     let configPath: String?
     let environment: [String: String]
+    /// The database options, when not the SQLite file (`["--postgres", URL]` for a replica).
+    let databaseArguments: [String]?
     /// The port of the current (or last) run.
     private(set) var port: Int = 0
     /// The trial credentials printed at first start; nil when a configuration names the credentials.
@@ -37,13 +39,16 @@ final class ServerProcess: @unchecked Sendable {
     private var child: Child?
 
     /// A server not yet started; call `start()`.
-    init(configPath: String? = nil, environment: [String: String] = [:], directory: String? = nil) throws {
+    init(
+        configPath: String? = nil, environment: [String: String] = [:], directory: String? = nil, databaseArguments: [String]? = nil
+    ) throws {
         let directory = directory ?? Self.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.directory = directory
         self.databasePath = (directory as NSString).appendingPathComponent("countersign.db")
         self.configPath = configPath
         self.environment = environment
+        self.databaseArguments = databaseArguments
     }
 
     /// Creates and starts a server.
@@ -83,7 +88,7 @@ final class ServerProcess: @unchecked Sendable {
         var failures: [String] = []
         for attempt in 0..<8 {
             if port == 0 || attempt > 0 { port = Int.random(in: 20000...60000) }
-            var arguments = ["serve", "--db", databasePath, "--host", "127.0.0.1", "--port", String(port)]
+            var arguments = ["serve"] + (databaseArguments ?? ["--db", databasePath]) + ["--host", "127.0.0.1", "--port", String(port)]
             if let configPath { arguments += ["--config", configPath] }
             var environment = ["LOG_LEVEL": "info"]
             environment.merge(self.environment) { _, new in new }

@@ -6,9 +6,10 @@ import Testing
 
 /// Decisions, deadlines, waiting and outcomes through the gateway's doors.
 @Suite struct ApprovalLifecycleTests {
-    @Test(arguments: [(HumanDecision.approve, ApprovalStatus.approved), (.reject, .rejected), (.takeOver, .takenOver)])
-    func aDecisionEndsTheApprovalOnce(decision: HumanDecision, status: ApprovalStatus) async throws {
-        let gateway = try await makeGateway(.sqlite)
+    @Test(arguments: StoreKind.allCases, [(HumanDecision.approve, ApprovalStatus.approved), (.reject, .rejected), (.takeOver, .takenOver)])
+    func aDecisionEndsTheApprovalOnce(kind: StoreKind, expected: (decision: HumanDecision, status: ApprovalStatus)) async throws {
+        let (decision, status) = expected
+        let gateway = try await makeGateway(kind)
         let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
         let decided = try await gateway.decide(approvalID: id, decision, comment: "checked", by: alice)
         #expect(decided.approval.status == status)
@@ -19,20 +20,24 @@ import Testing
         #expect(again?.kind == .conflict)
     }
 
-    @Test func anAgentKeyCanNeverDecide() async throws {
-        let gateway = try await makeGateway(.sqlite)
+    @Test(arguments: StoreKind.allCases)
+    func anAgentKeyCanNeverDecide(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
         let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
         let error = await #expect(throws: GatewayError.self) { try await gateway.decide(approvalID: id, .approve, comment: nil, by: agent) }
         #expect(error?.code == "approvers_only")
         #expect(try await gateway.store.approval(id: id)?.approval.status == .pending)
     }
 
-    @Test(arguments: [
-        (ApproverRights(riskClasses: ["read_only"]), "may not decide financial"),
-        (ApproverRights(maxAmount: 100), "may not decide amounts over 100.00"),
-    ])
-    func approversAreLimitedByTheirRights(rights: ApproverRights, message: String) async throws {
-        let gateway = try await makeGateway(.sqlite)
+    @Test(
+        arguments: StoreKind.allCases,
+        [
+            (ApproverRights(riskClasses: ["read_only"]), "may not decide financial"),
+            (ApproverRights(maxAmount: 100), "may not decide amounts over 100.00"),
+        ])
+    func approversAreLimitedByTheirRights(kind: StoreKind, limit: (rights: ApproverRights, message: String)) async throws {
+        let (rights, message) = limit
+        let gateway = try await makeGateway(kind)
         let id = try #require(try await gateway.propose(heldRefund(amount: 120), by: agent).view.approval?.id)
         let error = await #expect(throws: GatewayError.self) {
             try await gateway.decide(approvalID: id, .approve, comment: nil, by: .approver("carol", rights))
@@ -42,8 +47,9 @@ import Testing
         #expect(try await gateway.store.approval(id: id)?.approval.status == .pending)
     }
 
-    @Test func nobodyDecidesAnActionTheyProposed() async throws {
-        let gateway = try await makeGateway(.sqlite)
+    @Test(arguments: StoreKind.allCases)
+    func nobodyDecidesAnActionTheyProposed(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
         let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
         let error = await #expect(throws: GatewayError.self) {
             try await gateway.decide(approvalID: id, .approve, comment: nil, by: .approver("support-bot", .unlimited))
@@ -51,9 +57,10 @@ import Testing
         #expect(error?.code == "not_allowed")
     }
 
-    @Test func aDecisionAfterTheDeadlineIsRefusedAndTheFallbackApplies() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func aDecisionAfterTheDeadlineIsRefusedAndTheFallbackApplies(kind: StoreKind) async throws {
         let clock = TestClock()
-        let gateway = try await makeGateway(.sqlite, clock: clock)
+        let gateway = try await makeGateway(kind, clock: clock)
         let id = try #require(try await gateway.propose(heldRefund(timeout: 60), by: agent).view.approval?.id)
         clock.advance(60)
         let error = await #expect(throws: GatewayError.self) { try await gateway.decide(approvalID: id, .approve, comment: nil, by: alice) }
@@ -63,9 +70,10 @@ import Testing
         #expect(stored.approval.fallback == Policy.default.approvals.fallback)
     }
 
-    @Test func dueApprovalsExpireExactlyOnceAndOthersWait() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func dueApprovalsExpireExactlyOnceAndOthersWait(kind: StoreKind) async throws {
         let clock = TestClock()
-        let gateway = try await makeGateway(.sqlite, clock: clock)
+        let gateway = try await makeGateway(kind, clock: clock)
         let soon = try #require(try await gateway.propose(heldRefund("s", timeout: 10), by: agent).view.approval?.id)
         let later = try #require(try await gateway.propose(heldRefund("l", subject: "c-2", timeout: 1000), by: agent).view.approval?.id)
         #expect(try await gateway.expireDue() == 0)
@@ -80,20 +88,23 @@ import Testing
         #expect(try await gateway.store.nextDeadline() == (try await gateway.store.approval(id: later))?.approval.deadline)
     }
 
-    @Test func aTimeoutLongerThanThePolicyAllowsIsRefused() async throws {
-        let gateway = try await makeGateway(.sqlite)
+    @Test(arguments: StoreKind.allCases)
+    func aTimeoutLongerThanThePolicyAllowsIsRefused(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
         let error = await #expect(throws: GatewayError.self) { try await gateway.propose(heldRefund(timeout: 8 * 86400), by: agent) }
         #expect(error?.code == "invalid_proposal")
     }
 
-    @Test func anAgentProposesOnlyAsItself() async throws {
-        let gateway = try await makeGateway(.sqlite)
+    @Test(arguments: StoreKind.allCases)
+    func anAgentProposesOnlyAsItself(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
         let error = await #expect(throws: GatewayError.self) { try await gateway.propose(heldRefund(), by: .agent("billing-bot")) }
         #expect(error?.code == "agent_mismatch")
     }
 
-    @Test func aWaitingRequestIsWokenTheMomentTheDecisionCommits() async throws {
-        let gateway = try await makeGateway(.sqlite)
+    @Test(arguments: StoreKind.allCases)
+    func aWaitingRequestIsWokenTheMomentTheDecisionCommits(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
         let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
         let clock = ContinuousClock()
         async let waited: (ApprovalView, Duration) = {
@@ -111,23 +122,26 @@ import Testing
         #expect(clock.now - decidedAt < .seconds(5))
     }
 
-    @Test func aWaitEndsWithThePendingApprovalWhenItsTimeRunsOut() async throws {
-        let gateway = try await makeGateway(.sqlite)
+    @Test(arguments: StoreKind.allCases)
+    func aWaitEndsWithThePendingApprovalWhenItsTimeRunsOut(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
         let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
         let view = try await gateway.wait(approvalID: id, timeout: .milliseconds(100), by: agent)
         #expect(view.approval.status == .pending)
         #expect(gateway.waiters.count == 0)
     }
 
-    @Test func agentsSeeOnlyTheirOwnApprovals() async throws {
-        let gateway = try await makeGateway(.sqlite)
+    @Test(arguments: StoreKind.allCases)
+    func agentsSeeOnlyTheirOwnApprovals(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
         let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
         let error = await #expect(throws: GatewayError.self) { try await gateway.wait(approvalID: id, timeout: .zero, by: .agent("other")) }
         #expect(error?.code == "not_found")
     }
 
-    @Test func anOutcomeIsRecordedOnceAndAudited() async throws {
-        let gateway = try await makeGateway(.sqlite)
+    @Test(arguments: StoreKind.allCases)
+    func anOutcomeIsRecordedOnceAndAudited(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind)
         let proposal = Proposal(agent: "support-bot", operation: "lookup_order", confidence: 0.99, action: "Look up A-1")
         let id = try await gateway.propose(proposal, by: agent).view.proposal.id
         let view = try await gateway.recordOutcome(proposalID: id, .erroneous, detail: "wrong order", by: agent)

@@ -14,8 +14,9 @@ import Testing
         return policy
     }
 
-    @Test func overTheLimitTwoDifferentApproversMustApprove() async throws {
-        let gateway = try await makeGateway(.sqlite, policy: fourEyesPolicy())
+    @Test(arguments: StoreKind.allCases)
+    func overTheLimitTwoDifferentApproversMustApprove(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind, policy: fourEyesPolicy())
         let proposed = try await gateway.propose(heldRefund(amount: 2000), by: agent)
         let id = try #require(proposed.view.approval?.id)
         #expect(proposed.view.approval?.requiredApprovals == 2)
@@ -36,22 +37,25 @@ import Testing
         #expect(kinds == ["proposal", "decision", "decision"])
     }
 
-    @Test func aRejectionEndsAFourEyesApprovalAtOnce() async throws {
-        let gateway = try await makeGateway(.sqlite, policy: fourEyesPolicy())
+    @Test(arguments: StoreKind.allCases)
+    func aRejectionEndsAFourEyesApprovalAtOnce(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind, policy: fourEyesPolicy())
         let id = try #require(try await gateway.propose(heldRefund(amount: 2000), by: agent).view.approval?.id)
         _ = try await gateway.decide(approvalID: id, .approve, comment: nil, by: alice)
         let rejected = try await gateway.decide(approvalID: id, .reject, comment: "no", by: bob)
         #expect(rejected.approval.status == .rejected)
     }
 
-    @Test func atOrUnderTheLimitOneApprovalIsEnough() async throws {
-        let gateway = try await makeGateway(.sqlite, policy: fourEyesPolicy())
+    @Test(arguments: StoreKind.allCases)
+    func atOrUnderTheLimitOneApprovalIsEnough(kind: StoreKind) async throws {
+        let gateway = try await makeGateway(kind, policy: fourEyesPolicy())
         let id = try #require(try await gateway.propose(heldRefund(amount: 1000), by: agent).view.approval?.id)
         #expect(try await gateway.decide(approvalID: id, .approve, comment: nil, by: alice).approval.status == .approved)
     }
 
-    @Test func aDecisionQueuesTheAgentsWebhookInTheSameCommit() async throws {
-        let store = try await StoreKind.sqlite.make()
+    @Test(arguments: StoreKind.allCases)
+    func aDecisionQueuesTheAgentsWebhookInTheSameCommit(kind: StoreKind) async throws {
+        let store = try await kind.make()
         let gateway = Gateway(
             store: store,
             configuration: .init(policy: .default, webhooks: ["support-bot": WebhookTarget(url: "https://agent.example/hook", callbackHosts: [])]))
@@ -71,9 +75,10 @@ import Testing
         #expect(data["execute"] as? Bool == false)
     }
 
-    @Test func aCallbackURLMustPointAtAnAllowedHost() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func aCallbackURLMustPointAtAnAllowedHost(kind: StoreKind) async throws {
         let gateway = Gateway(
-            store: try await StoreKind.sqlite.make(),
+            store: try await kind.make(),
             configuration: .init(policy: .default, webhooks: ["support-bot": WebhookTarget(url: nil, callbackHosts: ["hooks.example"])]))
         var proposal = heldRefund()
         proposal.callbackURL = "https://evil.example/steal"
@@ -88,8 +93,9 @@ import Testing
         await #expect(throws: GatewayError.self) { try await gateway.propose(other, by: .agent("billing-bot")) }
     }
 
-    @Test func claimedMessagesAreLeasedRetriedWithBackoffAndDeclaredDead() async throws {
-        let store = try await StoreKind.sqlite.make()
+    @Test(arguments: StoreKind.allCases)
+    func claimedMessagesAreLeasedRetriedWithBackoffAndDeclaredDead(kind: StoreKind) async throws {
+        let store = try await kind.make()
         let gateway = Gateway(
             store: store,
             configuration: .init(policy: .default, webhooks: ["support-bot": WebhookTarget(url: "https://a.example/h", callbackHosts: [])]))

@@ -9,10 +9,11 @@ import Testing
 
 /// `countersign report` on a small history whose numbers are worked out by hand.
 @Suite struct ProductionReportTests {
-    @Test func theProductionTableOfASmallHistory() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func theProductionTableOfASmallHistory(kind: StoreKind) async throws {
         let clock = TestClock()
         let start = clock.now
-        let gateway = try await makeGateway(.sqlite, clock: clock)
+        let gateway = try await makeGateway(kind, clock: clock)
         let lookup = Proposal(agent: "support-bot", operation: "lookup_order", confidence: 0.99, action: "Look up")
         // 4 auto lookups, 1 of them reported erroneous.
         var lookups: [String] = []
@@ -42,9 +43,15 @@ import Testing
         big.referenceAmount = 240
         _ = try await gateway.propose(big, by: agent)
 
-        let store = try #require(gateway.store as? SQLiteStore)
+        let rows = try await gateway.store.productionRows(since: start.addingTimeInterval(-1), limit: 1000)
+        if let store = gateway.store as? SQLiteStore {
+            // `countersign report` reads SQLite through a cursor: the same rows.
+            var streamed: [ProductionRow] = []
+            try store.forEachProductionRow(since: start.addingTimeInterval(-1)) { streamed.append($0) }
+            #expect(streamed == rows)
+        }
         var report = ProductionReport(since: start.addingTimeInterval(-1), until: clock.now)
-        try store.forEachProductionRow(since: start.addingTimeInterval(-1)) { report.add($0) }
+        for row in rows { report.add(row) }
         #expect(report.overall.proposals == 8)
         #expect(report.overall.autoCompleted == 4)
         #expect(report.overall.approvalRequired == 3)
@@ -83,12 +90,13 @@ import Testing
 
     /// Shadow agreement on a history worked out by hand: the policy's recorded level against what
     /// the humans decided, through the real store.
-    @Test func shadowAgreementOfASmallHistory() async throws {
+    @Test(arguments: StoreKind.allCases)
+    func shadowAgreementOfASmallHistory(kind: StoreKind) async throws {
         let clock = TestClock()
         let start = clock.now
         var policy = Policy.default
         policy.shadow = ShadowMode(operations: ["refund"])
-        let gateway = try await makeGateway(.sqlite, policy: policy, clock: clock)
+        let gateway = try await makeGateway(kind, policy: policy, clock: clock)
         func refund(_ key: String, _ confidence: Double) async throws -> String {
             var proposal = heldRefund(key, subject: "c-" + key)
             proposal.confidence = confidence

@@ -1,14 +1,20 @@
 import CountersignCore
 import CountersignGateway
+import CountersignPostgres
 import CountersignSQLite
 import CountersignStore
 import Foundation
 import Synchronization
 import Testing
 
-/// The store engines the conformance suite runs against. PostgreSQL joins when its store lands.
+/// The store engines the conformance suite runs against: SQLite always, PostgreSQL whenever
+/// `POSTGRES_HOSTNAME`, `POSTGRES_PORT`, `POSTGRES_USER`, `POSTGRES_PASSWORD` and `POSTGRES_DB`
+/// name a server (each test then gets a fresh schema, so tests run in parallel).
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite
+    case postgres
+
+    static var allCases: [StoreKind] { TestPostgres.url == nil ? [.sqlite] : [.sqlite, .postgres] }
 
     var testDescription: String { rawValue }
 
@@ -20,8 +26,32 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
             let store = try SQLiteStore(configuration: .init(path: path))
             try await store.migrate()
             return store
+        case .postgres:
+            guard let url = TestPostgres.url else { throw TestPostgres.Unavailable() }
+            let store = try PostgresStore(configuration: .init(url: url, schema: TestPostgres.freshSchema(), maximumConnections: 8))
+            // The pool runs for the rest of the test process; each test's schema is left behind in
+            // the throwaway database.
+            Task { try await store.run() }
+            try await store.migrate()
+            return store
         }
     }
+}
+
+/// The test server named by the postgres-nio convention's environment variables.
+enum TestPostgres {
+    struct Unavailable: Error {}
+
+    static let url: PostgresURL? = {
+        let environment = ProcessInfo.processInfo.environment
+        guard let host = environment["POSTGRES_HOSTNAME"], let user = environment["POSTGRES_USER"], let database = environment["POSTGRES_DB"]
+        else { return nil }
+        return PostgresURL(
+            host: host, port: environment["POSTGRES_PORT"].flatMap(Int.init) ?? 5432, user: user, password: environment["POSTGRES_PASSWORD"],
+            database: database)
+    }()
+
+    static func freshSchema() -> String { "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }
 }
 
 /// A clock tests move by hand.

@@ -1,0 +1,191 @@
+import CountersignCore
+import CountersignStore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Statements run quietly: the store logs what happened, not each query (queries carry no secret,
+/// but payloads would flood the log).
+let quietLogger = Logger(label: "countersign.postgres.query", factory: { _ in SwiftLogNoOpLogHandler() })
+
+extension PostgresConnection {
+    /// All rows of a query.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await self.query(query, logger: quietLogger).collect()
+    }
+
+    /// Runs a statement, discarding any rows.
+    func run(_ query: PostgresQuery) async throws {
+        _ = try await self.query(query, logger: quietLogger).collect()
+    }
+}
+
+/// Reading and writing rows. Every helper runs inside the caller's transaction.
+extension PostgresStore {
+    static let proposalColumns = """
+        p.id AS p_id, p.body AS p_body, p.level AS p_level, p.base_level AS p_base_level, p.risk_class AS p_risk_class, \
+        p.reasons AS p_reasons, p.created_at AS p_created_at, p.outcome AS p_outcome, p.outcome_detail AS p_outcome_detail, \
+        p.outcome_by AS p_outcome_by, p.outcome_at AS p_outcome_at, p.policy_level AS p_policy_level
+        """
+
+    /// Inserts a proposal; `false` when this agent's idempotency key is already taken.
+    static func insert(_ connection: PostgresConnection, _ record: ProposalRecord) async throws -> Bool {
+        let proposal = record.proposal
+        let amount = proposal.amount.map { "\($0)" }
+        let reasons = String(decoding: record.verdict.reasonsJSON, as: UTF8.self)
+        let body = String(decoding: proposal.jsonBytes, as: UTF8.self)
+        let inserted = try await connection.rows(
+            """
+            INSERT INTO proposals (id, agent, idempotency_key, operation, risk_class, subject, confidence, amount, level,
+                base_level, reasons, body, created_at, policy_level)
+            VALUES (\(record.id), \(proposal.agent), \(proposal.idempotencyKey), \(proposal.operation), \(record.verdict.riskClass),
+                \(proposal.subject), \(proposal.confidence), \(amount), \(record.verdict.level.rawValue),
+                \(record.verdict.baseLevel.rawValue), \(reasons), \(body), \(Millis.from(record.createdAt)),
+                \(record.verdict.policyLevel?.rawValue))
+            ON CONFLICT (agent, idempotency_key) DO NOTHING RETURNING id
+            """)
+        return inserted.count == 1
+    }
+
+    static func insert(_ connection: PostgresConnection, _ approval: ApprovalRecord, of record: ProposalRecord) async throws {
+        try await connection.run(
+            """
+            INSERT INTO approvals (id, proposal_id, agent, subject, status, deadline, fallback, created_at, required_approvals)
+            VALUES (\(approval.id), \(approval.proposalID), \(record.proposal.agent), \(record.proposal.subject),
+                \(approval.status.rawValue), \(Millis.from(approval.deadline)), \(approval.fallback), \(Millis.from(approval.createdAt)),
+                \(approval.requiredApprovals))
+            """)
+    }
+
+    /// Appends events to the audit chain after its head. The head row stays locked until the
+    /// caller's transaction commits, so appends from every replica form one chain; call this last
+    /// in a transaction, to hold the lock briefly.
+    static func append(_ connection: PostgresConnection, _ events: [AuditEvent]) async throws {
+        guard !events.isEmpty else { return }
+        guard let head = try await connection.rows("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").first else {
+            throw PostgresStoreError("the audit chain's head row is missing")
+        }
+        var (sequence, previous) = try head.decode((Int64, String).self)
+        for event in events {
+            sequence += 1
+            let hash = AuditChain.hash(previous: previous, sequence: sequence, event: event)
+            var writer = JSONWriter(capacity: 128)
+            writer.value(event.data)
+            let data = String(decoding: writer.bytes, as: UTF8.self)
+            try await connection.run(
+                """
+                WITH head AS (UPDATE audit_head SET seq = \(sequence), hash = \(hash) WHERE id = 1)
+                INSERT INTO audit_log (seq, at, kind, proposal_id, approval_id, actor, data, prev_hash, hash)
+                VALUES (\(sequence), \(Millis.from(event.at)), \(event.kind), \(event.proposalID), \(event.approvalID), \(event.actor),
+                    \(data), \(previous), \(hash))
+                """)
+            previous = hash
+        }
+    }
+
+    static func auditEntry(_ row: PostgresRow) throws -> AuditEntry {
+        let (sequence, at, kind, proposalID, approvalID, actor, data, previousHash, hash) = try row.decode(
+            (Int64, Int64, String, String, String?, String, String, String, String).self)
+        let value =
+            (try? Array(data.utf8).withUnsafeBufferPointer { buffer in
+                var reader = JSONReader(buffer)
+                return try reader.readValue()
+            }) ?? .string(data)
+        return AuditEntry(
+            sequence: sequence,
+            event: AuditEvent(kind: kind, at: Millis.date(at), proposalID: proposalID, approvalID: approvalID, actor: actor, data: value),
+            previousHash: previousHash, hash: hash)
+    }
+
+    static func history(_ connection: PostgresConnection, _ query: HistoryQuery) async throws -> SubjectHistory {
+        var history = SubjectHistory()
+        if query.recentLimit > 0 {
+            history.recentProposals = try await connection.rows(
+                """
+                SELECT created_at, confidence FROM proposals WHERE subject = \(query.subject) AND created_at >= \(Millis.from(query.recentSince))
+                ORDER BY created_at DESC LIMIT \(query.recentLimit)
+                """
+            ).map { row in
+                let (at, confidence) = try row.decode((Int64, Double).self)
+                return PastProposal(at: Millis.date(at), confidence: confidence)
+            }
+        }
+        if let since = query.approvalsSince {
+            history.approvalCount =
+                try await connection.rows(
+                    """
+                    SELECT COUNT(*) FROM proposals WHERE subject = \(query.subject) AND created_at >= \(Millis.from(since))
+                    AND base_level = 'approve'
+                    """
+                ).first?.decode(Int.self) ?? 0
+        }
+        if query.decisionLimit > 0 {
+            history.recentDecisions = try await connection.rows(
+                """
+                SELECT status FROM approvals WHERE agent = \(query.agent) AND subject = \(query.subject)
+                AND status IN ('approved', 'rejected', 'taken_over') ORDER BY decided_at DESC LIMIT \(query.decisionLimit)
+                """
+            ).compactMap { PastDecision(rawValue: try $0.decode(String.self)) }
+        }
+        return history
+    }
+
+    static func proposalView(_ connection: PostgresConnection, id: String) async throws -> ProposalView? {
+        guard
+            let row = try await connection.rows("SELECT \(unescaped: proposalColumns) FROM proposals p WHERE p.id = \(id)").first
+        else { return nil }
+        let proposal = try proposalRecord(row.makeRandomAccess())
+        let approval = try await connection.rows("SELECT * FROM approvals WHERE proposal_id = \(id)").first.map {
+            try approvalRecord($0.makeRandomAccess())
+        }
+        return ProposalView(proposal: proposal, approval: approval)
+    }
+
+    /// An approval with its proposal; `lock` keeps the approval's row locked until commit.
+    static func approvalView(_ connection: PostgresConnection, id: String, lock: Bool) async throws -> ApprovalView? {
+        try await connection.rows(
+            """
+            SELECT a.*, \(unescaped: proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id WHERE a.id = \(id)
+            \(unescaped: lock ? "FOR UPDATE OF a" : "")
+            """
+        ).first.map(approvalView)
+    }
+
+    static func approvalView(_ row: PostgresRow) throws -> ApprovalView {
+        let cells = row.makeRandomAccess()
+        return ApprovalView(approval: try approvalRecord(cells), proposal: try proposalRecord(cells))
+    }
+
+    static func approvalRecord(_ row: PostgresRandomAccessRow) throws -> ApprovalRecord {
+        ApprovalRecord(
+            id: try row["id"].decode(String.self), proposalID: try row["proposal_id"].decode(String.self),
+            status: ApprovalStatus(rawValue: try row["status"].decode(String.self)) ?? .pending,
+            deadline: Millis.date(try row["deadline"].decode(Int64.self)), fallback: try row["fallback"].decode(String.self),
+            createdAt: Millis.date(try row["created_at"].decode(Int64.self)), decidedBy: try row["decided_by"].decode(String?.self),
+            decidedAt: try row["decided_at"].decode(Int64?.self).map(Millis.date), comment: try row["comment"].decode(String?.self),
+            requiredApprovals: try row["required_approvals"].decode(Int.self),
+            firstApprovedBy: try row["first_approved_by"].decode(String?.self),
+            firstApprovedAt: try row["first_approved_at"].decode(Int64?.self).map(Millis.date),
+            consumedAt: try row["consumed_at"].decode(Int64?.self).map(Millis.date), consumedBy: try row["consumed_by"].decode(String?.self))
+    }
+
+    static func proposalRecord(_ row: PostgresRandomAccessRow) throws -> ProposalRecord {
+        let body = try row["p_body"].decode(String.self)
+        let proposal = try Proposal.decode(json: Array(body.utf8))
+        let reasons = try Reason.decodeList(json: Array(try row["p_reasons"].decode(String.self).utf8))
+        let verdict = Verdict(
+            level: Level(rawValue: try row["p_level"].decode(String.self)) ?? .escalate, riskClass: try row["p_risk_class"].decode(String.self),
+            reasons: reasons, baseLevel: Level(rawValue: try row["p_base_level"].decode(String.self)) ?? .escalate,
+            policyLevel: try row["p_policy_level"].decode(String?.self).flatMap(Level.init(rawValue:)))
+        var outcome: OutcomeRecord?
+        if let name = try row["p_outcome"].decode(String?.self), let value = Outcome(rawValue: name) {
+            outcome = OutcomeRecord(
+                outcome: value, detail: try row["p_outcome_detail"].decode(String?.self),
+                reportedBy: try row["p_outcome_by"].decode(String?.self) ?? "",
+                at: Millis.date(try row["p_outcome_at"].decode(Int64?.self) ?? 0))
+        }
+        return ProposalRecord(
+            id: try row["p_id"].decode(String.self), proposal: proposal, verdict: verdict,
+            createdAt: Millis.date(try row["p_created_at"].decode(Int64.self)), outcome: outcome)
+    }
+}

@@ -1,0 +1,344 @@
+import CountersignCore
+import CountersignStore
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The gateway's store on PostgreSQL, shared by any number of gateway replicas. Every state change
+/// is one transaction; decisions and expiries change an approval only while it is pending (the row
+/// is locked for the transaction); audit appends lock the chain's head row, so all replicas write
+/// one chain; each change sends a `NOTIFY` that other replicas' change feeds receive after commit.
+///
+/// `run()` runs the connection pool (a ServiceLifecycle service): start it before `migrate()`.
+public final class PostgresStore: GatewayStore, Service {
+    public struct Configuration: Sendable {
+        public var url: PostgresURL
+        /// A schema to keep the tables in (tests use a fresh one each); `nil`: the user's default.
+        public var schema: String?
+        public var maximumConnections: Int
+
+        public init(url: PostgresURL, schema: String? = nil, maximumConnections: Int = 20) {
+            self.url = url
+            self.schema = schema
+            self.maximumConnections = maximumConnections
+        }
+
+        /// The NOTIFY channel changes are announced on (one per schema).
+        var channel: String { "countersign_changes" + (schema.map { "_\($0)" } ?? "") }
+
+        func connectionOptions() -> [(String, String)] {
+            schema.map { [("search_path", $0)] } ?? []
+        }
+    }
+
+    let configuration: Configuration
+    let client: PostgresClient
+    let logger: Logger
+    /// Names this process in its own notifications, so its feed skips them.
+    let origin = UUID().uuidString.prefix(8).lowercased()
+
+    public init(configuration: Configuration, logger: Logger = Logger(label: "countersign.postgres")) throws {
+        if let schema = configuration.schema {
+            guard !schema.isEmpty, schema.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }) else {
+                throw PostgresURL.Invalid(description: "a schema name is lowercase letters, digits and underscores")
+            }
+        }
+        self.configuration = configuration
+        self.logger = logger
+        let url = configuration.url
+        var clientConfiguration = PostgresClient.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: url.clientTLS)
+        clientConfiguration.options.maximumConnections = configuration.maximumConnections
+        clientConfiguration.options.additionalStartupParameters = configuration.connectionOptions()
+        client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+    }
+
+    /// Where the database is (its description leaves the password out).
+    public var url: PostgresURL { configuration.url }
+
+    /// Runs the connection pool until cancelled.
+    public func run() async throws {
+        await client.run()
+    }
+
+    // MARK: Migrations
+
+    /// Applies the migrations not yet applied, all in one transaction under an advisory lock, so
+    /// replicas that start together migrate once and the others find the schema ready.
+    public func migrate() async throws {
+        let lockKey = Self.stableKey("countersign migrations " + (configuration.schema ?? ""))
+        let schema = configuration.schema
+        try await transaction { connection in
+            try await connection.run("SELECT pg_advisory_xact_lock(\(lockKey))")
+            if let schema { try await connection.run(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\"")) }
+            try await connection.run("CREATE TABLE IF NOT EXISTS countersign_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+            let applied = Set(try await connection.rows("SELECT name FROM countersign_migrations").map { try $0.decode(String.self) })
+            for migration in PostgresSchema.migrations where !applied.contains(migration.name) {
+                for statement in migration.statements { try await connection.run(PostgresQuery(unsafeSQL: statement)) }
+                try await connection.run(
+                    "INSERT INTO countersign_migrations (name, applied_at) VALUES (\(migration.name), \(Millis.from(Date())))")
+            }
+        }
+    }
+
+    /// A 64-bit FNV-1a hash: the same key in every process, for advisory locks.
+    static func stableKey(_ text: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    // MARK: Proposals
+
+    public func propose(
+        agent: String, idempotencyKey: String?, history: HistoryQuery?,
+        prepare: @escaping @Sendable (SubjectHistory) -> PreparedProposal
+    ) async throws -> ProposeResult {
+        try await transaction { connection in
+            if let idempotencyKey,
+                let id = try await connection.rows(
+                    "SELECT id FROM proposals WHERE agent = \(agent) AND idempotency_key = \(idempotencyKey)"
+                ).first?.decode(String.self),
+                let existing = try await Self.proposalView(connection, id: id)
+            {
+                return .existing(existing)
+            }
+            let subjectHistory = try await history.asyncMap { try await Self.history(connection, $0) } ?? .empty
+            let prepared = prepare(subjectHistory)
+            // A concurrent retry with the same key may have committed meanwhile: the insert then
+            // waits for it and inserts nothing, and its proposal is the answer.
+            guard try await Self.insert(connection, prepared.proposal) else {
+                guard let idempotencyKey,
+                    let id = try await connection.rows(
+                        "SELECT id FROM proposals WHERE agent = \(agent) AND idempotency_key = \(idempotencyKey)"
+                    ).first?.decode(String.self),
+                    let existing = try await Self.proposalView(connection, id: id)
+                else { throw PostgresStoreError("a proposal with this id already exists") }
+                return .existing(existing)
+            }
+            if let approval = prepared.approval {
+                try await Self.insert(connection, approval, of: prepared.proposal)
+                try await self.notify(connection, approval.id, deadline: approval.deadline)
+            }
+            for message in prepared.outbox { try await Self.insert(connection, message) }
+            try await Self.append(connection, prepared.audit)
+            return .created(ProposalView(proposal: prepared.proposal, approval: prepared.approval))
+        }
+    }
+
+    public func proposal(id: String) async throws -> ProposalView? {
+        try await client.withConnection { connection in try await Self.proposalView(connection, id: id) }
+    }
+
+    public func approval(id: String) async throws -> ApprovalView? {
+        try await client.withConnection { connection in try await Self.approvalView(connection, id: id, lock: false) }
+    }
+
+    public func approvals(statuses: Set<ApprovalStatus>?, after cursor: ApprovalCursor?, limit: Int) async throws -> [ApprovalView] {
+        let names = statuses.map { $0.map(\.rawValue).sorted() }
+        let at = cursor.map { Millis.from($0.createdAt) }
+        let id = cursor?.id
+        return try await client.withConnection { connection in
+            try await connection.rows(
+                """
+                SELECT a.*, \(unescaped: Self.proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id
+                WHERE (\(names)::text[] IS NULL OR a.status = ANY(\(names)::text[]))
+                AND (\(at)::bigint IS NULL OR a.created_at < \(at) OR (a.created_at = \(at) AND a.id COLLATE "C" < \(id)))
+                ORDER BY a.created_at DESC, a.id COLLATE "C" DESC LIMIT \(limit)
+                """
+            ).map(Self.approvalView)
+        }
+    }
+
+    // MARK: Approvals
+
+    public func transition(
+        approvalID: String, _ transition: @escaping @Sendable (ApprovalView) -> Transition
+    ) async throws -> TransitionResult {
+        try await transaction { connection in
+            // The row stays locked until commit: a concurrent decision on another replica waits,
+            // then finds the approval no longer pending.
+            guard let view = try await Self.approvalView(connection, id: approvalID, lock: true) else { return .notFound }
+            switch transition(view) {
+            case .refuse(let refusal):
+                return .refused(refusal, view)
+            case .recordFirstApproval(let by, let at, let audit):
+                let updated = try await connection.rows(
+                    """
+                    UPDATE approvals SET first_approved_by = \(by), first_approved_at = \(Millis.from(at))
+                    WHERE id = \(approvalID) AND status = 'pending' AND first_approved_by IS NULL RETURNING id
+                    """)
+                guard updated.count == 1 else {
+                    let current = try await Self.approvalView(connection, id: approvalID, lock: false) ?? view
+                    let status = current.approval.status
+                    return .refused(status == .pending ? .sameApprover(current.approval.firstApprovedBy ?? by) : .notPending(status), current)
+                }
+                try await self.notify(connection, approvalID, deadline: view.approval.deadline)
+                try await Self.append(connection, [audit])
+                var recorded = view
+                recorded.approval.firstApprovedBy = by
+                recorded.approval.firstApprovedAt = Millis.date(Millis.from(at))
+                return .firstApprovalRecorded(recorded)
+            case .resolve(let status, let by, let at, let comment, let audit, let outbox):
+                let updated = try await connection.rows(
+                    """
+                    UPDATE approvals SET status = \(status.rawValue), decided_by = \(by), decided_at = \(Millis.from(at)), comment = \(comment)
+                    WHERE id = \(approvalID) AND status = 'pending' RETURNING id
+                    """)
+                guard updated.count == 1 else {
+                    let current = try await Self.approvalView(connection, id: approvalID, lock: false) ?? view
+                    return .refused(.notPending(current.approval.status), current)
+                }
+                for message in outbox { try await Self.insert(connection, message) }
+                try await self.notify(connection, approvalID, deadline: nil)
+                try await Self.append(connection, [audit])
+                var resolved = view
+                resolved.approval.status = status
+                resolved.approval.decidedBy = by
+                resolved.approval.decidedAt = Millis.date(Millis.from(at))
+                resolved.approval.comment = comment
+                return .resolved(resolved)
+            }
+        }
+    }
+
+    /// Skips approvals another replica holds locked (it is deciding or expiring them right now).
+    public func dueApprovals(at now: Date, limit: Int) async throws -> [String] {
+        try await client.withConnection { connection in
+            try await connection.rows(
+                """
+                SELECT id FROM approvals WHERE status = 'pending' AND deadline <= \(Millis.from(now))
+                ORDER BY deadline LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                """
+            ).map { try $0.decode(String.self) }
+        }
+    }
+
+    public func nextDeadline() async throws -> Date? {
+        try await client.withConnection { connection in
+            try await connection.rows("SELECT MIN(deadline) FROM approvals WHERE status = 'pending'").first?.decode(Int64?.self).map(Millis.date)
+        }
+    }
+
+    public func pendingCount() async throws -> Int {
+        try await client.withConnection { connection in
+            try await connection.rows("SELECT COUNT(*) FROM approvals WHERE status = 'pending'").first?.decode(Int.self) ?? 0
+        }
+    }
+
+    // MARK: Outcomes
+
+    public func recordOutcome(proposalID: String, _ outcome: OutcomeRecord) async throws -> OutcomeResult {
+        try await transaction { connection in
+            guard
+                try await connection.rows("SELECT id FROM proposals WHERE id = \(proposalID) FOR UPDATE").first != nil,
+                let view = try await Self.proposalView(connection, id: proposalID)
+            else { return .notFound }
+            if view.proposal.outcome != nil { return .alreadyRecorded(view) }
+            try await connection.run(
+                """
+                UPDATE proposals SET outcome = \(outcome.outcome.rawValue), outcome_detail = \(outcome.detail),
+                    outcome_by = \(outcome.reportedBy), outcome_at = \(Millis.from(outcome.at))
+                WHERE id = \(proposalID) AND outcome IS NULL
+                """)
+            var data: [JSONMember] = [JSONMember("outcome", .string(outcome.outcome.rawValue))]
+            if let detail = outcome.detail { data.append(JSONMember("detail", .string(detail))) }
+            try await Self.append(
+                connection,
+                [
+                    AuditEvent(
+                        kind: "outcome", at: outcome.at, proposalID: proposalID, approvalID: view.approval?.id, actor: outcome.reportedBy,
+                        data: .object(data))
+                ])
+            var recorded = view
+            recorded.proposal.outcome = outcome
+            return .recorded(recorded)
+        }
+    }
+
+    // MARK: Consumption
+
+    /// A concurrent consumer's UPDATE waits for the row lock, then finds it consumed and changes nothing.
+    public func consume(approvalID: String, by: String, at: Date, audit: AuditEvent) async throws -> ConsumeResult {
+        try await transaction { connection in
+            let updated = try await connection.rows(
+                """
+                UPDATE approvals SET consumed_at = \(Millis.from(at)), consumed_by = \(by)
+                WHERE id = \(approvalID) AND status = 'approved' AND consumed_at IS NULL RETURNING id
+                """)
+            guard let view = try await Self.approvalView(connection, id: approvalID, lock: false) else { return .notFound }
+            guard updated.count == 1 else { return view.approval.status == .approved ? .alreadyConsumed(view) : .notApproved(view) }
+            try await Self.append(connection, [audit])
+            return .consumed(view)
+        }
+    }
+
+    // MARK: Audit and credentials
+
+    public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
+        try await client.withConnection { connection in
+            try await connection.rows(
+                """
+                SELECT seq, at, kind, proposal_id, approval_id, actor, data, prev_hash, hash FROM audit_log
+                WHERE seq > \(sequence) ORDER BY seq LIMIT \(limit)
+                """
+            ).map(Self.auditEntry)
+        }
+    }
+
+    public func credentials() async throws -> [StoredCredential] {
+        try await client.withConnection { connection in
+            try await connection.rows("SELECT role, name, hash FROM credentials ORDER BY role, name").compactMap { row in
+                let (role, name, hash) = try row.decode((String, String, String).self)
+                guard let role = StoredCredential.Role(rawValue: role) else { return nil }
+                return StoredCredential(role: role, name: name, hash: hash)
+            }
+        }
+    }
+
+    public func saveCredential(_ credential: StoredCredential) async throws {
+        try await client.withConnection { connection in
+            try await connection.run(
+                """
+                INSERT INTO credentials (role, name, hash) VALUES (\(credential.role.rawValue), \(credential.name), \(credential.hash))
+                ON CONFLICT (role, name) DO UPDATE SET hash = excluded.hash
+                """)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Runs `body` in one transaction on a pooled connection.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.commitError ?? error.rollbackError ?? error.beginError ?? (error as any Error)
+        }
+    }
+
+    /// Announces a change to the other replicas; delivered only if the transaction commits.
+    func notify(_ connection: PostgresConnection, _ approvalID: String, deadline: Date?) async throws {
+        let payload = Self.payload(origin: origin, approvalID: approvalID, deadline: deadline)
+        try await connection.run("SELECT pg_notify(\(configuration.channel), \(payload))")
+    }
+}
+
+/// A store failure that is not PostgreSQL's own error.
+struct PostgresStoreError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Optional {
+    func asyncMap<U>(_ transform: (Wrapped) async throws -> U) async rethrows -> U? {
+        switch self {
+        case .some(let value): return try await transform(value)
+        case .none: return nil
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+@testable import CountersignGateway
+
+/// The deadline timer's sleep: a deadline already past returns at once, even when the timer
+/// fires before the sleeper parks (a lost wake-up here once left due approvals unexpired).
+@Suite struct WakeSignalTests {
+    @Test func aSleepUntilAPastInstantAlwaysReturns() async throws {
+        let signal = WakeSignal()
+        // Whichever ends first: 2000 sleeps towards the past, or 10 seconds (a sleep that hangs).
+        let finished = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for _ in 0..<2000 { await signal.sleep(until: Date().addingTimeInterval(-0.001)) }
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        #expect(finished, "a sleep towards a past instant hung")
+    }
+
+    @Test func aSoonerDeadlineWakesASleeper() async throws {
+        let signal = WakeSignal()
+        let clock = ContinuousClock()
+        let started = clock.now
+        async let slept: Void = signal.sleep(until: Date().addingTimeInterval(30))
+        try await Task.sleep(for: .milliseconds(100))
+        signal.schedule(Date())
+        await slept
+        #expect(clock.now - started < .seconds(5))
+    }
+}
