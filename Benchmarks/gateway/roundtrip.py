@@ -126,7 +126,10 @@ async def read_json(resp: aiohttp.ClientResponse, expect: tuple[int, ...], what:
 
 async def one_run(args, run_index: int) -> Run:
     run = Run()
-    base = args.url.rstrip("/")
+    # Agent i talks to bases[i % n] and its approver to deciders[i % m] (another replica, when
+    # --approver-url lists them in another order: every wake-up then crosses replicas).
+    bases = [u.rstrip("/") for u in args.url.split(",")]
+    deciders = [u.rstrip("/") for u in (args.approver_url or args.url).split(",")]
     agent_h = {"Authorization": f"Bearer {args.agent_key}", "Content-Type": "application/json"}
     approver_h = {"Authorization": f"Bearer {args.approver_token}", "Content-Type": "application/json"}
     decision_body = json.dumps({"decision": "approve", "comment": "benchmark"}).encode()
@@ -152,9 +155,9 @@ async def one_run(args, run_index: int) -> Run:
     started = 0
     pid = os.getpid()
 
-    async def decide(approval_id: str, sent: asyncio.Event, box: dict) -> None:
+    async def decide(approval_id: str, sent: asyncio.Event, box: dict, decider: str) -> None:
         await asyncio.wait_for(sent.wait(), timeout=args.wait)
-        async with approver_s.post(f"{base}/v1/approvals/{approval_id}/decision",
+        async with approver_s.post(f"{decider}/v1/approvals/{approval_id}/decision",
                                    data=decision_body, headers=approver_h) as resp:
             a = await read_json(resp, (200,), "decision")
         box["decision_received"] = time.time()
@@ -164,6 +167,8 @@ async def one_run(args, run_index: int) -> Run:
     async def agent(i: int) -> None:
         nonlocal started
         n = 0
+        base = bases[i % len(bases)]
+        decider_base = deciders[i % len(deciders)]
         while time.perf_counter() < end and started < args.max_round_trips:
             started += 1
             n += 1
@@ -178,7 +183,7 @@ async def one_run(args, run_index: int) -> Run:
                 approval_id = v["approval"]["id"]
                 sent = asyncio.Event()
                 box: dict = {}
-                decider = asyncio.create_task(decide(approval_id, sent, box))
+                decider = asyncio.create_task(decide(approval_id, sent, box, decider_base))
                 a = None
                 try:
                     for attempt in range(args.max_polls):
@@ -232,7 +237,8 @@ def ms(v: float) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--url", default="http://127.0.0.1:18080")
+    ap.add_argument("--url", default="http://127.0.0.1:18080", help="the agents' server; a comma-separated list spreads them")
+    ap.add_argument("--approver-url", default=None, help="where decisions go (default --url); a comma-separated list, by agent")
     ap.add_argument("--agents", type=int, default=32)
     ap.add_argument("--duration", type=float, default=20.0, help="measured seconds per run")
     ap.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before each run")
@@ -247,9 +253,10 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="also print one JSON summary line at the end")
     args = ap.parse_args()
 
-    host = urlparse(args.url).hostname
-    if host not in LOOPBACK:
-        ap.error(f"--url must point at 127.0.0.1 or localhost, not {host!r}")
+    for u in (args.url + "," + (args.approver_url or "")).split(","):
+        host = urlparse(u).hostname if u else "127.0.0.1"
+        if host not in LOOPBACK:
+            ap.error(f"--url must point at 127.0.0.1 or localhost, not {host!r}")
     if not args.agent_key or not args.approver_token:
         ap.error("need --agent-key and --approver-token (or COUNTERSIGN_AGENT_KEY / COUNTERSIGN_APPROVER_TOKEN)")
 

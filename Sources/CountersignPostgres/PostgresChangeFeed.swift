@@ -7,11 +7,25 @@ import PostgresNIO
 /// delivers a `NOTIFY` only after its transaction commits. When the connection drops, the feed
 /// reconnects, listens again and reports `.resubscribed`, since notifications sent meanwhile are lost.
 extension PostgresStore: ApprovalChangeFeed {
-    public func run(_ handle: @escaping @Sendable (ApprovalChange) async -> Void) async throws {
+    /// One connection of its own, opened and closed: a wrong password or database name fails here
+    /// at once with PostgreSQL's own message, where the pool would keep retrying.
+    public func checkConnection() async throws {
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try listenerConfiguration(), id: 0, logger: logger)
+        try await connection.close()
+    }
+
+    func listenerConfiguration() throws -> PostgresConnection.Configuration {
         let url = configuration.url
         var connectionConfiguration = PostgresConnection.Configuration(
-            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: try url.connectionTLS())
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+            tls: try url.connectionTLS())
         connectionConfiguration.options.additionalStartupParameters = configuration.connectionOptions()
+        return connectionConfiguration
+    }
+
+    public func run(_ handle: @escaping @Sendable (ApprovalChange) async -> Void) async throws {
+        let connectionConfiguration = try listenerConfiguration()
         let channel = configuration.channel
         let ownPrefix = origin + " "
         var failures = 0

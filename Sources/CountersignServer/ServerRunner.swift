@@ -82,7 +82,10 @@ public enum ServerRunner {
     static func migrate(_ store: PostgresStore) async throws {
         let url = store.url
         do {
-            try await withDeadline(.seconds(30)) { try await store.migrate() }
+            try await withDeadline(.seconds(30)) {
+                try await store.checkConnection()
+                try await store.migrate()
+            }
         } catch is DeadlineExceeded {
             throw ServerError("PostgreSQL at \(url) did not answer within 30 seconds")
         } catch {
