@@ -1,21 +1,9 @@
+import CountersignCore
+
 /// HTML text escaping: every value that comes from an agent, a proposal or an approver goes
 /// through `escape` before it reaches a page.
 enum HTML {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 }
 
 /// `application/x-www-form-urlencoded` bodies.
