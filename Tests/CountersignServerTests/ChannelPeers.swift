@@ -102,13 +102,12 @@ final class SMTPPeer: @unchecked Sendable {
         }
     }
 
-    /// Ends the server at once (SIGTERM) rather than waiting for it to finish on its own: it may be
-    /// waiting for a client connection to close, and the client's close needs the cooperative
-    /// threads a blocking wait here would hold (on two cores: all of them, a deadlock).
+    /// Ends the server at once (SIGTERM) without waiting for it: it may be waiting for a client
+    /// connection to close, and a blocking wait here holds a cooperative thread (on two cores, one
+    /// of two); Foundation's `waitUntilExit` on Linux was also seen to miss the exit and spin.
     func stop() {
         try? input.fileHandleForWriting.close()
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory)
     }
 

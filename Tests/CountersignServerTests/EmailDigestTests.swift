@@ -56,8 +56,10 @@ import Testing
             let channel = EmailChannel(
                 email, publicURL: "https://countersign.example.com", gateway: parts.gateway, approvers: configuration.approvers)
             #expect(try await channel.render(digest) == nil)
-            let next = try await parts.gateway.store.outbox(status: .pending, limit: 50).filter { $0.id.hasPrefix("digest_email_dave_") }
-            #expect(next.map(\.nextAttemptAt).contains(from.addingTimeInterval(1200)))
+            // The next window's digest is queued (its id names the window's end; the running
+            // dispatcher may already have claimed it, which moves its next attempt).
+            let next = try await parts.gateway.store.outbox(status: .pending, limit: 50).map(\.id)
+            #expect(next.contains("digest_email_dave_1700001200000"), "\(next)")
         }
     }
 }
