@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Countersign on PostgreSQL: durable approval round trips with 1 replica and with 2 replicas on one
 # database, side by side in one run, and the cross-replica wake-up (decision on replica B -> the
-# long-poll on replica A returns). Reuses Benchmarks/gateway/roundtrip.py. See README.md.
+# long-poll on replica A returns). Uses the round-trip load generator of Benchmarks/gateway
+# (countersign-roundtrip, or roundtrip.py with RT_CLIENT=python). See README.md.
 #
 #   Benchmarks/postgres/run.sh
 #
@@ -13,6 +14,7 @@
 #   DURATION      measured seconds per run (default 10)
 #   RUNS          runs of each setup, alternating 1 and 2 replicas; medians reported (default 3)
 #   PORT          first loopback port (default 18180; the second replica takes PORT+1)
+#   RT_CLIENT     "swift" (countersign-roundtrip, SwiftNIO; default) or "python" (roundtrip.py)
 #   KEEP_TMP=1    keep the temporary folder (server logs, raw outputs)
 set -euo pipefail
 
@@ -26,11 +28,17 @@ runs="${RUNS:-3}"
 port="${PORT:-18180}"
 pg_port="${PG_PORT:-54339}"
 venv="$gateway/.venv"
+rt_client="${RT_CLIENT:-swift}"
+rt_bin="$root/Benchmarks/.build/release/countersign-roundtrip"
 py="$venv/bin/python"
 
 if [[ ! -x "$bin" ]]; then
     echo "== building $bin (swift build -c release --product countersign)"
     (cd "$root" && swift build -c release --product countersign)
+fi
+if [[ "$rt_client" == swift && ! -x "$rt_bin" ]]; then
+    echo "== building $rt_bin (cd Benchmarks && swift build -c release --product countersign-roundtrip)"
+    (cd "$root/Benchmarks" && swift build -c release --product countersign-roundtrip)
 fi
 if [[ ! -x "$py" ]] || ! "$py" -c 'import aiohttp' 2> /dev/null; then
     echo "== creating $venv"
@@ -103,8 +111,13 @@ start_replicas() {
 }
 
 roundtrip() { # roundtrip AGENT_URLS APPROVER_URLS OUT
-    "$py" "$gateway/roundtrip.py" --url "$1" --approver-url "$2" --agents "$agents" --duration "$duration" --runs 1 --json \
-        --agent-key "$BENCH_AGENT_KEY" --approver-token "$BENCH_APPROVER_TOKEN" --agent-name bench-agent | tee "$3.log" | tail -1 > "$3"
+    if [[ "$rt_client" == swift ]]; then
+        COUNTERSIGN_AGENT_KEY="$BENCH_AGENT_KEY" COUNTERSIGN_APPROVER_TOKEN="$BENCH_APPROVER_TOKEN" COUNTERSIGN_AGENT_NAME=bench-agent \
+            "$rt_bin" --url "$1" --approver-url "$2" --agents "$agents" --duration "$duration" --runs 1 --json | tee "$3.log" | tail -1 > "$3"
+    else
+        "$py" "$gateway/roundtrip.py" --url "$1" --approver-url "$2" --agents "$agents" --duration "$duration" --runs 1 --json \
+            --agent-key "$BENCH_AGENT_KEY" --approver-token "$BENCH_APPROVER_TOKEN" --agent-name bench-agent | tee "$3.log" | tail -1 > "$3"
+    fi
 }
 
 a="http://127.0.0.1:$port"

@@ -201,10 +201,34 @@ public final class Gateway: Sendable {
     /// Ends an approval whose deadline has passed with its fallback; does nothing otherwise.
     @discardableResult
     public func expire(approvalID: String) async throws -> ApprovalView? {
-        let now = now()
+        let result = try await store.transition(approvalID: approvalID, expiry(at: now()))
+        guard case .resolved(let view) = result else { return nil }
+        expired(view)
+        return view
+    }
+
+    /// Expires every approval that is due, a batch per transaction; returns how many expired.
+    @discardableResult
+    public func expireDue(batch: Int = 100) async throws -> Int {
+        var count = 0
+        while true {
+            let now = now()
+            let results = try await store.transitionDue(at: now, limit: batch, expiry(at: now))
+            var resolved = 0
+            for case .resolved(let view) in results {
+                expired(view)
+                resolved += 1
+            }
+            count += resolved
+            if results.count < batch || resolved == 0 { return count }
+        }
+    }
+
+    /// The transition that ends an approval with its fallback when its deadline is at or before `now`.
+    private func expiry(at now: Date) -> @Sendable (ApprovalView) -> Transition {
         let webhooks = configuration.webhooks
         let router = configuration.router
-        let result = try await store.transition(approvalID: approvalID) { view in
+        return { view in
             var machine = view.approval.stateMachine
             switch machine.expire(at: now) {
             case .refuse(let why): return .refuse(why)
@@ -216,21 +240,11 @@ public final class Gateway: Sendable {
                         + ChannelMessages.decided(router, approvalID: view.approval.id, at: now))
             }
         }
-        guard case .resolved(let view) = result else { return nil }
-        resolved(view)
-        logger.info("approval expired; fallback applies", metadata: ["approval.id": "\(approvalID)"])
-        return view
     }
 
-    /// Expires every approval that is due, in batches; returns how many expired.
-    @discardableResult
-    public func expireDue() async throws -> Int {
-        var expired = 0
-        while true {
-            let due = try await store.dueApprovals(at: now(), limit: 200)
-            for id in due where try await expire(approvalID: id) != nil { expired += 1 }
-            if due.count < 200 { return expired }
-        }
+    private func expired(_ view: ApprovalView) {
+        resolved(view)
+        logger.info("approval expired; fallback applies", metadata: ["approval.id": "\(view.approval.id)"])
     }
 
     // MARK: Wait

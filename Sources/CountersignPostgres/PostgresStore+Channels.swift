@@ -39,13 +39,14 @@ extension PostgresStore {
     /// Locks the approval's row, so a decision on another replica waits for the reassignment (or
     /// the reassignment finds it decided).
     public func recordOnPending(approvalID: String, audit: AuditEvent, outbox: [OutboxMessage]) async throws -> Bool {
-        try await transaction { connection in
+        try await committer.write { batch in
+            let connection = batch.connection
             guard
                 try await connection.rows("SELECT status FROM approvals WHERE id = \(approvalID) FOR UPDATE").first?.decode(String.self)
                     == ApprovalStatus.pending.rawValue
             else { return false }
             for message in outbox { try await Self.insert(connection, message) }
-            try await Self.append(connection, [audit])
+            batch.append([audit])
             return true
         }
     }

@@ -57,32 +57,6 @@ extension PostgresStore {
             """)
     }
 
-    /// Appends events to the audit chain after its head. The head row stays locked until the
-    /// caller's transaction commits, so appends from every replica form one chain; call this last
-    /// in a transaction, to hold the lock briefly.
-    static func append(_ connection: PostgresConnection, _ events: [AuditEvent]) async throws {
-        guard !events.isEmpty else { return }
-        guard let head = try await connection.rows("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").first else {
-            throw PostgresStoreError("the audit chain's head row is missing")
-        }
-        var (sequence, previous) = try head.decode((Int64, String).self)
-        for event in events {
-            sequence += 1
-            let hash = AuditChain.hash(previous: previous, sequence: sequence, event: event)
-            var writer = JSONWriter(capacity: 128)
-            writer.value(event.data)
-            let data = String(decoding: writer.bytes, as: UTF8.self)
-            try await connection.run(
-                """
-                WITH head AS (UPDATE audit_head SET seq = \(sequence), hash = \(hash) WHERE id = 1)
-                INSERT INTO audit_log (seq, at, kind, proposal_id, approval_id, actor, data, prev_hash, hash)
-                VALUES (\(sequence), \(Millis.from(event.at)), \(event.kind), \(event.proposalID), \(event.approvalID), \(event.actor),
-                    \(data), \(previous), \(hash))
-                """)
-            previous = hash
-        }
-    }
-
     static func auditEntry(_ row: PostgresRow) throws -> AuditEntry {
         let (sequence, at, kind, proposalID, approvalID, actor, data, previousHash, hash) = try row.decode(
             (Int64, Int64, String, String, String?, String, String, String, String).self)

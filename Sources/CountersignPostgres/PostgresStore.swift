@@ -36,7 +36,9 @@ public final class PostgresStore: GatewayStore, Service {
     let client: PostgresClient
     let logger: Logger
     /// Names this process in its own notifications, so its feed skips them.
-    let origin = UUID().uuidString.prefix(8).lowercased()
+    let origin: String
+    /// Every write that appends to the audit chain goes through it.
+    let committer: PostgresGroupCommitter
 
     public init(configuration: Configuration, logger: Logger = Logger(label: "countersign.postgres")) throws {
         if let schema = configuration.schema {
@@ -51,7 +53,13 @@ public final class PostgresStore: GatewayStore, Service {
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: url.clientTLS)
         clientConfiguration.options.maximumConnections = configuration.maximumConnections
         clientConfiguration.options.additionalStartupParameters = configuration.connectionOptions()
-        client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        let origin = String(UUID().uuidString.prefix(8).lowercased())
+        self.client = client
+        self.origin = origin
+        committer = PostgresGroupCommitter(channel: configuration.channel, origin: origin) { body in
+            try await client.withConnection { connection in try await body(connection) }
+        }
     }
 
     /// Where the database is (its description leaves the password out).
@@ -98,19 +106,20 @@ public final class PostgresStore: GatewayStore, Service {
         agent: String, idempotencyKey: String?, history: HistoryQuery?,
         prepare: @escaping @Sendable (SubjectHistory) -> PreparedProposal
     ) async throws -> ProposeResult {
-        try await transaction { connection in
+        try await committer.write { batch in
+            let connection = batch.connection
             if let idempotencyKey,
                 let id = try await connection.rows(
                     "SELECT id FROM proposals WHERE agent = \(agent) AND idempotency_key = \(idempotencyKey)"
                 ).first?.decode(String.self),
                 let existing = try await Self.proposalView(connection, id: id)
             {
-                return .existing(existing)
+                return ProposeResult.existing(existing)
             }
             let subjectHistory = try await history.asyncMap { try await Self.history(connection, $0) } ?? .empty
             let prepared = prepare(subjectHistory)
-            // A concurrent retry with the same key may have committed meanwhile: the insert then
-            // waits for it and inserts nothing, and its proposal is the answer.
+            // A retry with the same key may have committed meanwhile (on another replica) or be
+            // earlier in this batch: the insert then inserts nothing, and that proposal is the answer.
             guard try await Self.insert(connection, prepared.proposal) else {
                 guard let idempotencyKey,
                     let id = try await connection.rows(
@@ -122,10 +131,10 @@ public final class PostgresStore: GatewayStore, Service {
             }
             if let approval = prepared.approval {
                 try await Self.insert(connection, approval, of: prepared.proposal)
-                try await self.notify(connection, approval.id, deadline: approval.deadline)
+                batch.notify(approval.id, deadline: approval.deadline)
             }
             for message in prepared.outbox { try await Self.insert(connection, message) }
-            try await Self.append(connection, prepared.audit)
+            batch.append(prepared.audit)
             return .created(ProposalView(proposal: prepared.proposal, approval: prepared.approval))
         }
     }
@@ -159,60 +168,82 @@ public final class PostgresStore: GatewayStore, Service {
     public func transition(
         approvalID: String, _ transition: @escaping @Sendable (ApprovalView) -> Transition
     ) async throws -> TransitionResult {
-        try await transaction { connection in
-            // The row stays locked until commit: a concurrent decision on another replica waits,
-            // then finds the approval no longer pending.
-            guard let view = try await Self.approvalView(connection, id: approvalID, lock: true) else { return .notFound }
-            switch transition(view) {
-            case .refuse(let refusal):
-                return .refused(refusal, view)
-            case .recordFirstApproval(let by, let at, let audit):
-                let updated = try await connection.rows(
-                    """
-                    UPDATE approvals SET first_approved_by = \(by), first_approved_at = \(Millis.from(at))
-                    WHERE id = \(approvalID) AND status = 'pending' AND first_approved_by IS NULL RETURNING id
-                    """)
-                guard updated.count == 1 else {
-                    let current = try await Self.approvalView(connection, id: approvalID, lock: false) ?? view
-                    let status = current.approval.status
-                    return .refused(status == .pending ? .sameApprover(current.approval.firstApprovedBy ?? by) : .notPending(status), current)
-                }
-                try await self.notify(connection, approvalID, deadline: view.approval.deadline)
-                try await Self.append(connection, [audit])
-                var recorded = view
-                recorded.approval.firstApprovedBy = by
-                recorded.approval.firstApprovedAt = Millis.date(Millis.from(at))
-                return .firstApprovalRecorded(recorded)
-            case .resolve(let status, let by, let at, let comment, let audit, let outbox):
-                let updated = try await connection.rows(
-                    """
-                    UPDATE approvals SET status = \(status.rawValue), decided_by = \(by), decided_at = \(Millis.from(at)), comment = \(comment)
-                    WHERE id = \(approvalID) AND status = 'pending' RETURNING id
-                    """)
-                guard updated.count == 1 else {
-                    let current = try await Self.approvalView(connection, id: approvalID, lock: false) ?? view
-                    return .refused(.notPending(current.approval.status), current)
-                }
-                for message in outbox { try await Self.insert(connection, message) }
-                try await self.notify(connection, approvalID, deadline: nil)
-                try await Self.append(connection, [audit])
-                var resolved = view
-                resolved.approval.status = status
-                resolved.approval.decidedBy = by
-                resolved.approval.decidedAt = Millis.date(Millis.from(at))
-                resolved.approval.comment = comment
-                return .resolved(resolved)
-            }
+        try await committer.write { batch in try await Self.apply(transition, to: approvalID, in: batch) }
+    }
+
+    /// In one transaction with the other writes of its batch: claims the due approvals no other
+    /// replica holds locked (`FOR UPDATE SKIP LOCKED`) and applies `transition` to each.
+    public func transitionDue(
+        at now: Date, limit: Int, _ transition: @escaping @Sendable (ApprovalView) -> Transition
+    ) async throws -> [TransitionResult] {
+        try await committer.write { batch in
+            let due = try await batch.connection.rows(
+                """
+                SELECT id FROM approvals WHERE status = 'pending' AND deadline <= \(Millis.from(now))
+                ORDER BY deadline LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                """
+            ).map { try $0.decode(String.self) }
+            var results: [TransitionResult] = []
+            for id in due { results.append(try await Self.apply(transition, to: id, in: batch)) }
+            return results
         }
     }
 
-    /// Skips approvals another replica holds locked (it is deciding or expiring them right now).
+    /// Loads the approval (locking its row until commit, so a concurrent decision on another
+    /// replica waits, then finds it no longer pending), asks `transition`, and applies the answer.
+    static func apply(
+        _ transition: @Sendable (ApprovalView) -> Transition, to approvalID: String, in batch: PostgresWriteBatch
+    ) async throws -> TransitionResult {
+        let connection = batch.connection
+        guard let view = try await approvalView(connection, id: approvalID, lock: true) else { return .notFound }
+        switch transition(view) {
+        case .refuse(let refusal):
+            return .refused(refusal, view)
+        case .recordFirstApproval(let by, let at, let audit):
+            let updated = try await connection.rows(
+                """
+                UPDATE approvals SET first_approved_by = \(by), first_approved_at = \(Millis.from(at))
+                WHERE id = \(approvalID) AND status = 'pending' AND first_approved_by IS NULL RETURNING id
+                """)
+            guard updated.count == 1 else {
+                let current = try await approvalView(connection, id: approvalID, lock: false) ?? view
+                let status = current.approval.status
+                return .refused(status == .pending ? .sameApprover(current.approval.firstApprovedBy ?? by) : .notPending(status), current)
+            }
+            batch.notify(approvalID, deadline: view.approval.deadline)
+            batch.append([audit])
+            var recorded = view
+            recorded.approval.firstApprovedBy = by
+            recorded.approval.firstApprovedAt = Millis.date(Millis.from(at))
+            return .firstApprovalRecorded(recorded)
+        case .resolve(let status, let by, let at, let comment, let audit, let outbox):
+            let updated = try await connection.rows(
+                """
+                UPDATE approvals SET status = \(status.rawValue), decided_by = \(by), decided_at = \(Millis.from(at)), comment = \(comment)
+                WHERE id = \(approvalID) AND status = 'pending' RETURNING id
+                """)
+            guard updated.count == 1 else {
+                let current = try await approvalView(connection, id: approvalID, lock: false) ?? view
+                return .refused(.notPending(current.approval.status), current)
+            }
+            for message in outbox { try await insert(connection, message) }
+            batch.notify(approvalID, deadline: nil)
+            batch.append([audit])
+            var resolved = view
+            resolved.approval.status = status
+            resolved.approval.decidedBy = by
+            resolved.approval.decidedAt = Millis.date(Millis.from(at))
+            resolved.approval.comment = comment
+            return .resolved(resolved)
+        }
+    }
+
     public func dueApprovals(at now: Date, limit: Int) async throws -> [String] {
         try await client.withConnection { connection in
             try await connection.rows(
                 """
                 SELECT id FROM approvals WHERE status = 'pending' AND deadline <= \(Millis.from(now))
-                ORDER BY deadline LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                ORDER BY deadline LIMIT \(limit)
                 """
             ).map { try $0.decode(String.self) }
         }
@@ -233,11 +264,12 @@ public final class PostgresStore: GatewayStore, Service {
     // MARK: Outcomes
 
     public func recordOutcome(proposalID: String, _ outcome: OutcomeRecord) async throws -> OutcomeResult {
-        try await transaction { connection in
+        try await committer.write { batch in
+            let connection = batch.connection
             guard
                 try await connection.rows("SELECT id FROM proposals WHERE id = \(proposalID) FOR UPDATE").first != nil,
                 let view = try await Self.proposalView(connection, id: proposalID)
-            else { return .notFound }
+            else { return OutcomeResult.notFound }
             if view.proposal.outcome != nil { return .alreadyRecorded(view) }
             try await connection.run(
                 """
@@ -247,8 +279,7 @@ public final class PostgresStore: GatewayStore, Service {
                 """)
             var data: [JSONMember] = [JSONMember("outcome", .string(outcome.outcome.rawValue))]
             if let detail = outcome.detail { data.append(JSONMember("detail", .string(detail))) }
-            try await Self.append(
-                connection,
+            batch.append(
                 [
                     AuditEvent(
                         kind: "outcome", at: outcome.at, proposalID: proposalID, approvalID: view.approval?.id, actor: outcome.reportedBy,
@@ -264,15 +295,16 @@ public final class PostgresStore: GatewayStore, Service {
 
     /// A concurrent consumer's UPDATE waits for the row lock, then finds it consumed and changes nothing.
     public func consume(approvalID: String, by: String, at: Date, audit: AuditEvent) async throws -> ConsumeResult {
-        try await transaction { connection in
+        try await committer.write { batch in
+            let connection = batch.connection
             let updated = try await connection.rows(
                 """
                 UPDATE approvals SET consumed_at = \(Millis.from(at)), consumed_by = \(by)
                 WHERE id = \(approvalID) AND status = 'approved' AND consumed_at IS NULL RETURNING id
                 """)
-            guard let view = try await Self.approvalView(connection, id: approvalID, lock: false) else { return .notFound }
+            guard let view = try await Self.approvalView(connection, id: approvalID, lock: false) else { return ConsumeResult.notFound }
             guard updated.count == 1 else { return view.approval.status == .approved ? .alreadyConsumed(view) : .notApproved(view) }
-            try await Self.append(connection, [audit])
+            batch.append([audit])
             return .consumed(view)
         }
     }
@@ -319,12 +351,6 @@ public final class PostgresStore: GatewayStore, Service {
         } catch let error as PostgresTransactionError {
             throw error.closureError ?? error.commitError ?? error.rollbackError ?? error.beginError ?? (error as any Error)
         }
-    }
-
-    /// Announces a change to the other replicas; delivered only if the transaction commits.
-    func notify(_ connection: PostgresConnection, _ approvalID: String, deadline: Date?) async throws {
-        let payload = Self.payload(origin: origin, approvalID: approvalID, deadline: deadline)
-        try await connection.run("SELECT pg_notify(\(configuration.channel), \(payload))")
     }
 }
 

@@ -1,6 +1,6 @@
 import CountersignCore
 import CountersignGateway
-import CountersignPostgres
+@testable import CountersignPostgres
 import CountersignStore
 import Foundation
 import Synchronization
@@ -28,6 +28,43 @@ struct PostgresReplicaTests {
         let gateways = try await Self.replicas(4)
         let id = try #require(try await gateways[0].propose(heldRefund(), by: agent).view.approval?.id)
         #expect(try await gateways[3].store.approval(id: id)?.approval.status == .pending)
+    }
+
+    @Test func concurrentWritesOfOneReplicaShareTransactionsAndTwoReplicasKeepOneChain() async throws {
+        let gateways = try await Self.replicas(2)
+        let stores = try gateways.map { try #require($0.store as? PostgresStore) }
+        let before = stores.map(\.committer.statistics)
+        // 2 x 60 agents propose at once, then every approval is decided on the other replica at once.
+        let ids = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for index in 0..<120 {
+                group.addTask {
+                    let view = try await gateways[index % 2].propose(heldRefund("g-\(index)", subject: "c-\(index)"), by: agent).view
+                    return (index, try #require(view.approval?.id))
+                }
+            }
+            return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, id) in ids {
+                group.addTask {
+                    let approver = Principal.approver("approver-\(index)", .unlimited)
+                    _ = try await gateways[(index + 1) % 2].decide(approvalID: id, .approve, comment: nil, by: approver)
+                }
+            }
+            try await group.waitForAll()
+        }
+        for (store, start) in zip(stores, before) {
+            let now = store.committer.statistics
+            let writes = now.writes - start.writes
+            let transactions = now.transactions - start.transactions
+            #expect(writes == 120)
+            // Concurrent writes share commits; one transaction per write would be 120.
+            #expect(transactions < writes, "\(transactions) transactions for \(writes) writes")
+        }
+        for id in ids.values { #expect(try await gateways[0].store.approval(id: id)?.approval.status == .approved) }
+        let report = try await AuditVerifier.verify(gateways[1].store)
+        #expect(report.firstBreak == nil)
+        #expect(report.verified == 240)
     }
 
     @Test func decisionsOnEveryReplicaAtOnceLetExactlyOneWin() async throws {

@@ -9,15 +9,33 @@
 //
 //   countersign-roundtrip --url http://127.0.0.1:18080 --agents 32 --duration 20 --runs 3 --json
 //
+// Several replicas: `--url A,B` spreads the agents over A and B (agent i on the i-th, round robin),
+// and `--approver-url B,A` sends agent i's decisions to the i-th of that list (default: `--url`).
+//
 // Credentials come from COUNTERSIGN_AGENT_KEY, COUNTERSIGN_APPROVER_TOKEN, COUNTERSIGN_AGENT_NAME.
 import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-struct Options {
+/// Where requests go: a loopback host and port.
+struct Endpoint {
     var host = "127.0.0.1"
     var port = 18080
+
+    static func parse(_ list: String, option: String) throws -> [Endpoint] {
+        try list.split(separator: ",").map { url in
+            guard let components = URLComponents(string: String(url)), let host = components.host,
+                ["127.0.0.1", "localhost", "::1"].contains(host)
+            else { throw BenchError("\(option) must point at 127.0.0.1 or localhost") }
+            return Endpoint(host: host, port: components.port ?? 80)
+        }
+    }
+}
+
+struct Options {
+    var agentEndpoints = [Endpoint()]
+    var approverEndpoints: [Endpoint]?
     var agents = 32
     var duration = 20.0
     var warmup = 2.0
@@ -37,12 +55,8 @@ struct Options {
         }
         while let argument = iterator.next() {
             switch argument {
-            case "--url":
-                let url = try value(argument)
-                guard let components = URLComponents(string: url), let host = components.host, ["127.0.0.1", "localhost", "::1"].contains(host)
-                else { throw BenchError("--url must point at 127.0.0.1 or localhost") }
-                options.host = host
-                options.port = components.port ?? 80
+            case "--url": options.agentEndpoints = try Endpoint.parse(try value(argument), option: argument)
+            case "--approver-url": options.approverEndpoints = try Endpoint.parse(try value(argument), option: argument)
             case "--agents": options.agents = Int(try value(argument)) ?? options.agents
             case "--duration": options.duration = Double(try value(argument)) ?? options.duration
             case "--warmup": options.warmup = Double(try value(argument)) ?? options.warmup
@@ -52,6 +66,7 @@ struct Options {
             default: throw BenchError("unknown option \(argument)")
             }
         }
+        guard !options.agentEndpoints.isEmpty, options.approverEndpoints?.isEmpty != true else { throw BenchError("an empty URL list") }
         guard !options.agentKey.isEmpty, !options.approverToken.isEmpty else {
             throw BenchError("set COUNTERSIGN_AGENT_KEY and COUNTERSIGN_APPROVER_TOKEN")
         }
@@ -81,10 +96,10 @@ final class Connection: @unchecked Sendable {
         self.host = host
     }
 
-    static func open(_ options: Options) async throws -> ClientChannel {
+    static func open(_ endpoint: Endpoint) async throws -> ClientChannel {
         try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: options.host, port: options.port) { channel in
+            .connect(host: endpoint.host, port: endpoint.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     return try ClientChannel(wrappingChannelSynchronously: channel)
@@ -163,12 +178,15 @@ let wallClock = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
 /// One agent's loop on its own two connections (the agent's and its approver's).
 func agentLoop(_ options: Options, index: Int, run: Int, start: ContinuousClock.Instant, end: ContinuousClock.Instant) async throws -> RunResult {
-    let agentChannel = try await Connection.open(options)
-    let approverChannel = try await Connection.open(options)
+    let agentEndpoint = options.agentEndpoints[index % options.agentEndpoints.count]
+    let approverEndpoints = options.approverEndpoints ?? options.agentEndpoints
+    let approverEndpoint = approverEndpoints[index % approverEndpoints.count]
+    let agentChannel = try await Connection.open(agentEndpoint)
+    let approverChannel = try await Connection.open(approverEndpoint)
     return try await agentChannel.executeThenClose { agentIn, agentOut in
         try await approverChannel.executeThenClose { approverIn, approverOut in
-            let agent = Connection(agentIn, agentOut, host: options.host)
-            let approver = Connection(approverIn, approverOut, host: options.host)
+            let agent = Connection(agentIn, agentOut, host: agentEndpoint.host)
+            let approver = Connection(approverIn, approverOut, host: approverEndpoint.host)
             var result = RunResult()
             var n = 0
             let clock = ContinuousClock()
