@@ -60,9 +60,10 @@ extension Gateway {
             deadlines.schedule(view.approval.deadline)
             if publish { events.publish(.changed(view)) }
         } else {
+            // The replica that committed the change delivers what it queued; should it die first,
+            // the dispatchers' periodic look (at most 30 s apart) finds the messages.
             waiters.resolve(view)
             if publish { events.publish(.changed(view)) }
-            outboxSignal.schedule(now())
         }
     }
 

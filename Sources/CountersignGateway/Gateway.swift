@@ -101,6 +101,7 @@ public final class Gateway: Sendable {
         let engine = engine
         let policy = policy
         let router = configuration.router
+        let queued = OutboxQueued()
         let result = try await store.propose(
             agent: agent, idempotencyKey: proposal.idempotencyKey, history: engine.historyQuery(for: proposal, now: now)
         ) { history in
@@ -116,8 +117,8 @@ public final class Gateway: Sendable {
                         amount: proposal.amount, currency: proposal.currency, policyCurrency: policy.currency))
             }
             // The first step's cards commit with the proposal: a crash never loses a notification.
-            let outbox =
-                approval.map { ChannelMessages.step(0, of: router.plan(for: record), approvalID: $0.id, at: now) } ?? []
+            let outbox = queued.note(
+                approval.map { ChannelMessages.step(0, of: router.plan(for: record), approvalID: $0.id, at: now) } ?? [])
             return PreparedProposal(proposal: record, approval: approval, audit: [AuditEvents.proposal(record, approval)], outbox: outbox)
         }
         switch result {
@@ -139,7 +140,7 @@ public final class Gateway: Sendable {
             }
             if let approval = view.approval {
                 deadlines.schedule(approval.deadline)
-                outboxSignal.schedule(now)
+                if queued.value { outboxSignal.schedule(now) }
                 events.publish(.changed(ApprovalView(approval: approval, proposal: view.proposal)))
                 logger.info(
                     "proposal held for a human",
@@ -163,6 +164,7 @@ public final class Gateway: Sendable {
         let now = now()
         let webhooks = configuration.webhooks
         let router = configuration.router
+        let queued = OutboxQueued()
         let result = try await store.transition(approvalID: approvalID) { view in
             var machine = view.approval.stateMachine
             var refusal = rights.refusal(riskClass: view.proposal.verdict.riskClass, amount: view.proposal.proposal.amount)
@@ -176,15 +178,16 @@ public final class Gateway: Sendable {
                 return .resolve(
                     status: status, by: name, at: now, comment: comment,
                     audit: AuditEvents.decision(view, decision: decision, status: status, by: name, at: now, comment: comment),
-                    outbox: Webhooks.messages(for: view, status: status, by: name, at: now, comment: comment, targets: webhooks)
-                        + ChannelMessages.decided(router, approvalID: view.approval.id, at: now))
+                    outbox: queued.note(
+                        Webhooks.messages(for: view, status: status, by: name, at: now, comment: comment, targets: webhooks)
+                            + ChannelMessages.decided(router, approvalID: view.approval.id, at: now)))
             }
         }
         switch result {
         case .notFound:
             throw GatewayError(.notFound, code: "not_found", "no approval \(approvalID)")
         case .resolved(let view):
-            resolved(view)
+            resolved(view, queuedOutbox: queued.value)
             return view
         case .firstApprovalRecorded(let view):
             events.publish(.changed(view))
@@ -201,9 +204,10 @@ public final class Gateway: Sendable {
     /// Ends an approval whose deadline has passed with its fallback; does nothing otherwise.
     @discardableResult
     public func expire(approvalID: String) async throws -> ApprovalView? {
-        let result = try await store.transition(approvalID: approvalID, expiry(at: now()))
+        let queued = OutboxQueued()
+        let result = try await store.transition(approvalID: approvalID, expiry(at: now(), queued: queued))
         guard case .resolved(let view) = result else { return nil }
-        expired(view)
+        expired(view, queuedOutbox: queued.value)
         return view
     }
 
@@ -213,19 +217,21 @@ public final class Gateway: Sendable {
         var count = 0
         while true {
             let now = now()
-            let results = try await store.transitionDue(at: now, limit: batch, expiry(at: now))
+            let queued = OutboxQueued()
+            let results = try await store.transitionDue(at: now, limit: batch, expiry(at: now, queued: queued))
             var resolved = 0
             for case .resolved(let view) in results {
-                expired(view)
+                expired(view, queuedOutbox: false)
                 resolved += 1
             }
+            if queued.value { outboxSignal.schedule(now) }
             count += resolved
             if results.count < batch || resolved == 0 { return count }
         }
     }
 
     /// The transition that ends an approval with its fallback when its deadline is at or before `now`.
-    private func expiry(at now: Date) -> @Sendable (ApprovalView) -> Transition {
+    private func expiry(at now: Date, queued: OutboxQueued) -> @Sendable (ApprovalView) -> Transition {
         let webhooks = configuration.webhooks
         let router = configuration.router
         return { view in
@@ -236,14 +242,15 @@ public final class Gateway: Sendable {
             case .resolve(let status):
                 return .resolve(
                     status: status, by: "system", at: now, comment: nil, audit: AuditEvents.expiry(view, at: now),
-                    outbox: Webhooks.messages(for: view, status: status, by: "system", at: now, comment: nil, targets: webhooks)
-                        + ChannelMessages.decided(router, approvalID: view.approval.id, at: now))
+                    outbox: queued.noteAny(
+                        Webhooks.messages(for: view, status: status, by: "system", at: now, comment: nil, targets: webhooks)
+                            + ChannelMessages.decided(router, approvalID: view.approval.id, at: now)))
             }
         }
     }
 
-    private func expired(_ view: ApprovalView) {
-        resolved(view)
+    private func expired(_ view: ApprovalView, queuedOutbox: Bool) {
+        resolved(view, queuedOutbox: queuedOutbox)
         logger.info("approval expired; fallback applies", metadata: ["approval.id": "\(view.approval.id)"])
     }
 
@@ -385,10 +392,10 @@ public final class Gateway: Sendable {
         return stored == retry
     }
 
-    private func resolved(_ view: ApprovalView) {
+    private func resolved(_ view: ApprovalView, queuedOutbox: Bool) {
         waiters.resolve(view)
         events.publish(.changed(view))
-        outboxSignal.schedule(now())
+        if queuedOutbox { outboxSignal.schedule(now()) }
         let waited = (view.approval.decidedAt ?? now()).timeIntervalSince(view.approval.createdAt)
         if view.approval.status == .expired { metrics.expired(waited: waited) } else { metrics.decided(view.approval.status, waited: waited) }
     }

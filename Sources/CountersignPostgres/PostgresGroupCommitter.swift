@@ -6,20 +6,28 @@ import Synchronization
 /// does: the writes queued while a transaction runs all go into the next one, so N concurrent
 /// requests cost one commit and one turn at the audit chain's head lock instead of N.
 ///
-/// Every write runs in one transaction that first locks the audit head (see `PostgresWriteBatch`).
-/// The writes of a batch run one after another, first all together; should one of them fail,
-/// that transaction rolls back and the batch runs again with a savepoint per write, so a failing
-/// write undoes only itself. A write that returns has been committed.
+/// One batch is in flight per replica, so a replica's writes see each other in order (the
+/// stateful rules read exact histories); batches of different replicas run side by side and
+/// queue only to append to the audit chain (see `PostgresWriteBatch`). The writes of a batch run
+/// one after another, first all together; should one of them fail, that transaction rolls back
+/// and the batch runs again with a savepoint per write, so a failing write undoes only itself.
+/// A write PostgreSQL chose as a deadlock victim (two replicas locking the same rows in opposite
+/// orders) runs again in the next batch. A write that returns has been committed.
 final class PostgresGroupCommitter: Sendable {
     typealias Work = @Sendable (PostgresWriteBatch) async throws -> any Sendable
     /// Lends a pooled connection to `body` (the store's bounded lease).
-    typealias Lease = @Sendable (_ body: @Sendable (PostgresConnection) async throws -> [Result<any Sendable, any Error>]) async throws ->
+    typealias Lease =
+        @Sendable (_ body: @Sendable (PostgresConnection) async throws -> [Result<any Sendable, any Error>]) async throws ->
         [Result<any Sendable, any Error>]
 
     private struct Job: Sendable {
         let work: Work
         let continuation: CheckedContinuation<any Sendable, any Error>
+        var attempts = 1
     }
+
+    /// How often a deadlock victim is tried before its error is the answer.
+    private static let maximumAttempts = 4
 
     private struct State {
         var queue: [Job] = []
@@ -79,7 +87,17 @@ final class PostgresGroupCommitter: Sendable {
             }
             if jobs.isEmpty { return }
             let results = await run(jobs.map(\.work))
-            for (job, result) in zip(jobs, results) { job.continuation.resume(with: result) }
+            var again: [Job] = []
+            for (job, result) in zip(jobs, results) {
+                if case .failure(let error) = result, Self.isTransient(error), job.attempts < Self.maximumAttempts {
+                    var retry = job
+                    retry.attempts += 1
+                    again.append(retry)
+                } else {
+                    job.continuation.resume(with: result)
+                }
+            }
+            if !again.isEmpty { state.withLock { $0.queue.insert(contentsOf: again, at: 0) } }
         }
     }
 
@@ -109,7 +127,7 @@ final class PostgresGroupCommitter: Sendable {
     ) async throws -> [Result<any Sendable, any Error>] {
         try await connection.run("BEGIN")
         do {
-            let batch = try await PostgresWriteBatch.begin(connection, channel: channel, origin: origin)
+            let batch = PostgresWriteBatch(connection: connection, channel: channel, origin: origin)
             var results: [Result<any Sendable, any Error>] = []
             results.reserveCapacity(works.count)
             for work in works {
@@ -136,5 +154,11 @@ final class PostgresGroupCommitter: Sendable {
             try? await connection.run("ROLLBACK")
             throw error
         }
+    }
+
+    /// A deadlock victim or a serialization failure: the same write may well succeed if run again.
+    static func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
     }
 }

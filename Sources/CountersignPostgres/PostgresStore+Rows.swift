@@ -47,14 +47,30 @@ extension PostgresStore {
         return inserted.count == 1
     }
 
-    static func insert(_ connection: PostgresConnection, _ approval: ApprovalRecord, of record: ProposalRecord) async throws {
-        try await connection.run(
+    /// Inserts a proposal and its approval in one statement; `false` (and nothing inserted) when
+    /// this agent's idempotency key is already taken.
+    static func insert(_ connection: PostgresConnection, _ record: ProposalRecord, _ approval: ApprovalRecord) async throws -> Bool {
+        let proposal = record.proposal
+        let amount = proposal.amount.map { "\($0)" }
+        let reasons = String(decoding: record.verdict.reasonsJSON, as: UTF8.self)
+        let body = String(decoding: proposal.jsonBytes, as: UTF8.self)
+        let inserted = try await connection.rows(
             """
+            WITH p AS (
+                INSERT INTO proposals (id, agent, idempotency_key, operation, risk_class, subject, confidence, amount, level,
+                    base_level, reasons, body, created_at, policy_level)
+                VALUES (\(record.id), \(proposal.agent), \(proposal.idempotencyKey), \(proposal.operation), \(record.verdict.riskClass),
+                    \(proposal.subject), \(proposal.confidence), \(amount), \(record.verdict.level.rawValue),
+                    \(record.verdict.baseLevel.rawValue), \(reasons), \(body), \(Millis.from(record.createdAt)),
+                    \(record.verdict.policyLevel?.rawValue))
+                ON CONFLICT (agent, idempotency_key) DO NOTHING RETURNING id
+            )
             INSERT INTO approvals (id, proposal_id, agent, subject, status, deadline, fallback, created_at, required_approvals)
-            VALUES (\(approval.id), \(approval.proposalID), \(record.proposal.agent), \(record.proposal.subject),
-                \(approval.status.rawValue), \(Millis.from(approval.deadline)), \(approval.fallback), \(Millis.from(approval.createdAt)),
-                \(approval.requiredApprovals))
+            SELECT \(approval.id), p.id, \(proposal.agent), \(proposal.subject), \(approval.status.rawValue),
+                \(Millis.from(approval.deadline)), \(approval.fallback), \(Millis.from(approval.createdAt)), \(approval.requiredApprovals)
+            FROM p RETURNING id
             """)
+        return inserted.count == 1
     }
 
     static func auditEntry(_ row: PostgresRow) throws -> AuditEntry {
@@ -71,37 +87,38 @@ extension PostgresStore {
             previousHash: previousHash, hash: hash)
     }
 
-    static func history(_ connection: PostgresConnection, _ query: HistoryQuery) async throws -> SubjectHistory {
+    /// In one round trip: the proposal this agent already sent with `idempotencyKey` (if any), and
+    /// what the stateful rules need to know of the subject's history (`nil`: no rule asks).
+    static func proposalContext(
+        _ connection: PostgresConnection, agent: String, idempotencyKey: String?, history query: HistoryQuery?
+    ) async throws -> (existingID: String?, history: SubjectHistory) {
+        let subject = query?.subject
+        let recentLimit = query?.recentLimit ?? 0
+        let recentSince = query.map { Millis.from($0.recentSince) } ?? 0
+        let approvalsSince = query?.approvalsSince.map(Millis.from)
+        let decisionLimit = query?.decisionLimit ?? 0
+        let row = try await connection.rows(
+            """
+            SELECT
+                (SELECT id FROM proposals WHERE agent = \(agent) AND idempotency_key = \(idempotencyKey)),
+                ARRAY(SELECT created_at FROM proposals WHERE subject = \(subject) AND created_at >= \(recentSince)
+                    ORDER BY created_at DESC LIMIT \(recentLimit)),
+                ARRAY(SELECT confidence FROM proposals WHERE subject = \(subject) AND created_at >= \(recentSince)
+                    ORDER BY created_at DESC LIMIT \(recentLimit)),
+                CASE WHEN \(approvalsSince)::bigint IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM proposals
+                    WHERE subject = \(subject) AND created_at >= \(approvalsSince) AND base_level = 'approve') END,
+                ARRAY(SELECT status FROM approvals WHERE agent = \(agent) AND subject = \(subject)
+                    AND status IN ('approved', 'rejected', 'taken_over') ORDER BY decided_at DESC LIMIT \(decisionLimit))
+            """
+        ).first
+        guard let row else { throw PostgresStoreError("the proposal context query returned no row") }
+        let (existingID, recentAt, recentConfidence, approvalCount, decisions) = try row.decode(
+            (String?, [Int64], [Double], Int64, [String]).self)
         var history = SubjectHistory()
-        if query.recentLimit > 0 {
-            history.recentProposals = try await connection.rows(
-                """
-                SELECT created_at, confidence FROM proposals WHERE subject = \(query.subject) AND created_at >= \(Millis.from(query.recentSince))
-                ORDER BY created_at DESC LIMIT \(query.recentLimit)
-                """
-            ).map { row in
-                let (at, confidence) = try row.decode((Int64, Double).self)
-                return PastProposal(at: Millis.date(at), confidence: confidence)
-            }
-        }
-        if let since = query.approvalsSince {
-            history.approvalCount =
-                try await connection.rows(
-                    """
-                    SELECT COUNT(*) FROM proposals WHERE subject = \(query.subject) AND created_at >= \(Millis.from(since))
-                    AND base_level = 'approve'
-                    """
-                ).first?.decode(Int.self) ?? 0
-        }
-        if query.decisionLimit > 0 {
-            history.recentDecisions = try await connection.rows(
-                """
-                SELECT status FROM approvals WHERE agent = \(query.agent) AND subject = \(query.subject)
-                AND status IN ('approved', 'rejected', 'taken_over') ORDER BY decided_at DESC LIMIT \(query.decisionLimit)
-                """
-            ).compactMap { PastDecision(rawValue: try $0.decode(String.self)) }
-        }
-        return history
+        history.recentProposals = zip(recentAt, recentConfidence).map { PastProposal(at: Millis.date($0), confidence: $1) }
+        history.approvalCount = Int(approvalCount)
+        history.recentDecisions = decisions.compactMap(PastDecision.init(rawValue:))
+        return (existingID, history)
     }
 
     static func proposalView(_ connection: PostgresConnection, id: String) async throws -> ProposalView? {

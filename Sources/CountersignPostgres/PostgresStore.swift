@@ -108,19 +108,20 @@ public final class PostgresStore: GatewayStore, Service {
     ) async throws -> ProposeResult {
         try await committer.write { batch in
             let connection = batch.connection
-            if let idempotencyKey,
-                let id = try await connection.rows(
-                    "SELECT id FROM proposals WHERE agent = \(agent) AND idempotency_key = \(idempotencyKey)"
-                ).first?.decode(String.self),
-                let existing = try await Self.proposalView(connection, id: id)
-            {
+            let context = try await Self.proposalContext(connection, agent: agent, idempotencyKey: idempotencyKey, history: history)
+            if let id = context.existingID, let existing = try await Self.proposalView(connection, id: id) {
                 return ProposeResult.existing(existing)
             }
-            let subjectHistory = try await history.asyncMap { try await Self.history(connection, $0) } ?? .empty
-            let prepared = prepare(subjectHistory)
+            let prepared = prepare(context.history)
             // A retry with the same key may have committed meanwhile (on another replica) or be
             // earlier in this batch: the insert then inserts nothing, and that proposal is the answer.
-            guard try await Self.insert(connection, prepared.proposal) else {
+            let inserted =
+                if let approval = prepared.approval {
+                    try await Self.insert(connection, prepared.proposal, approval)
+                } else {
+                    try await Self.insert(connection, prepared.proposal)
+                }
+            guard inserted else {
                 guard let idempotencyKey,
                     let id = try await connection.rows(
                         "SELECT id FROM proposals WHERE agent = \(agent) AND idempotency_key = \(idempotencyKey)"
@@ -129,10 +130,7 @@ public final class PostgresStore: GatewayStore, Service {
                 else { throw PostgresStoreError("a proposal with this id already exists") }
                 return .existing(existing)
             }
-            if let approval = prepared.approval {
-                try await Self.insert(connection, approval, of: prepared.proposal)
-                batch.notify(approval.id, deadline: approval.deadline)
-            }
+            if let approval = prepared.approval { batch.notify(approval.id, deadline: approval.deadline) }
             for message in prepared.outbox { try await Self.insert(connection, message) }
             batch.append(prepared.audit)
             return .created(ProposalView(proposal: prepared.proposal, approval: prepared.approval))
@@ -358,13 +356,4 @@ public final class PostgresStore: GatewayStore, Service {
 struct PostgresStoreError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-extension Optional {
-    func asyncMap<U>(_ transform: (Wrapped) async throws -> U) async rethrows -> U? {
-        switch self {
-        case .some(let value): return try await transform(value)
-        case .none: return nil
-        }
-    }
 }

@@ -114,47 +114,47 @@ public final class SQLiteStore: GatewayStore {
 
     /// Loads the approval, asks `transition`, and applies the answer while it is still pending.
     static func apply(_ transition: (ApprovalView) -> Transition, to approvalID: String, _ db: Database) throws -> TransitionResult {
-    guard let view = try Self.approvalView(db, id: approvalID) else { return .notFound }
-    switch transition(view) {
-    case .refuse(let refusal):
-        return .refused(refusal, view)
-    case .recordFirstApproval(let by, let at, let audit):
-        try db.cachedStatement(
-            sql: """
-                UPDATE approvals SET first_approved_by = ?, first_approved_at = ?
-                WHERE id = ? AND status = 'pending' AND first_approved_by IS NULL
-                """
-        ).execute(arguments: [by, Millis.from(at), approvalID])
-        guard db.changesCount == 1 else {
-            let current = try Self.approvalView(db, id: approvalID) ?? view
-            let status = current.approval.status
-            return .refused(status == .pending ? .sameApprover(current.approval.firstApprovedBy ?? by) : .notPending(status), current)
+        guard let view = try Self.approvalView(db, id: approvalID) else { return .notFound }
+        switch transition(view) {
+        case .refuse(let refusal):
+            return .refused(refusal, view)
+        case .recordFirstApproval(let by, let at, let audit):
+            try db.cachedStatement(
+                sql: """
+                    UPDATE approvals SET first_approved_by = ?, first_approved_at = ?
+                    WHERE id = ? AND status = 'pending' AND first_approved_by IS NULL
+                    """
+            ).execute(arguments: [by, Millis.from(at), approvalID])
+            guard db.changesCount == 1 else {
+                let current = try Self.approvalView(db, id: approvalID) ?? view
+                let status = current.approval.status
+                return .refused(status == .pending ? .sameApprover(current.approval.firstApprovedBy ?? by) : .notPending(status), current)
+            }
+            try Self.append(db, audit)
+            var recorded = view
+            recorded.approval.firstApprovedBy = by
+            recorded.approval.firstApprovedAt = Millis.date(Millis.from(at))
+            return .firstApprovalRecorded(recorded)
+        case .resolve(let status, let by, let at, let comment, let audit, let outbox):
+            try db.cachedStatement(
+                sql: """
+                    UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?
+                    WHERE id = ? AND status = 'pending'
+                    """
+            ).execute(arguments: [status.rawValue, by, Millis.from(at), comment, approvalID])
+            guard db.changesCount == 1 else {
+                let current = try Self.approvalView(db, id: approvalID) ?? view
+                return .refused(.notPending(current.approval.status), current)
+            }
+            try Self.append(db, audit)
+            for message in outbox { try Self.insert(db, message) }
+            var resolved = view
+            resolved.approval.status = status
+            resolved.approval.decidedBy = by
+            resolved.approval.decidedAt = Millis.date(Millis.from(at))
+            resolved.approval.comment = comment
+            return .resolved(resolved)
         }
-        try Self.append(db, audit)
-        var recorded = view
-        recorded.approval.firstApprovedBy = by
-        recorded.approval.firstApprovedAt = Millis.date(Millis.from(at))
-        return .firstApprovalRecorded(recorded)
-    case .resolve(let status, let by, let at, let comment, let audit, let outbox):
-        try db.cachedStatement(
-            sql: """
-                UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, comment = ?
-                WHERE id = ? AND status = 'pending'
-                """
-        ).execute(arguments: [status.rawValue, by, Millis.from(at), comment, approvalID])
-        guard db.changesCount == 1 else {
-            let current = try Self.approvalView(db, id: approvalID) ?? view
-            return .refused(.notPending(current.approval.status), current)
-        }
-        try Self.append(db, audit)
-        for message in outbox { try Self.insert(db, message) }
-        var resolved = view
-        resolved.approval.status = status
-        resolved.approval.decidedBy = by
-        resolved.approval.decidedAt = Millis.date(Millis.from(at))
-        resolved.approval.comment = comment
-        return .resolved(resolved)
-    }
     }
 
     public func dueApprovals(at now: Date, limit: Int) async throws -> [String] {

@@ -1,10 +1,11 @@
 import CountersignCore
 import CountersignGateway
-@testable import CountersignPostgres
 import CountersignStore
 import Foundation
 import Synchronization
 import Testing
+
+@testable import CountersignPostgres
 
 /// Several gateways on one PostgreSQL schema, as replicas behind a load balancer run: decisions,
 /// expiries, outbox claims and audit appends stay exactly once and one chain; changes reach the
