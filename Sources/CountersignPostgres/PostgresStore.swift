@@ -17,11 +17,22 @@ public final class PostgresStore: GatewayStore, Service {
         /// A schema to keep the tables in (tests use a fresh one each); `nil`: the user's default.
         public var schema: String?
         public var maximumConnections: Int
+        /// How long an operation waits for a pooled connection before it fails with
+        /// `StoreUnavailable` (the database is down, or every connection is busy).
+        public var leaseTimeout: Duration
+        /// How long a leased connection may go without the database answering before it is closed
+        /// and the operation fails with `StoreUnavailable` (a hung server); `nil`: no limit.
+        public var answerTimeout: Duration?
 
-        public init(url: PostgresURL, schema: String? = nil, maximumConnections: Int = 20) {
+        public init(
+            url: PostgresURL, schema: String? = nil, maximumConnections: Int = 20, leaseTimeout: Duration = .seconds(5),
+            answerTimeout: Duration? = .seconds(30)
+        ) {
             self.url = url
             self.schema = schema
             self.maximumConnections = maximumConnections
+            self.leaseTimeout = leaseTimeout
+            self.answerTimeout = answerTimeout
         }
 
         /// The NOTIFY channel changes are announced on (one per schema).
@@ -33,7 +44,8 @@ public final class PostgresStore: GatewayStore, Service {
     }
 
     let configuration: Configuration
-    let client: PostgresClient
+    /// The connection pool; every lease waits at most `configuration.leaseTimeout`.
+    let client: PostgresPool
     let logger: Logger
     /// Names this process in its own notifications, so its feed skips them.
     let origin = UUID().uuidString.prefix(8).lowercased()
@@ -51,7 +63,10 @@ public final class PostgresStore: GatewayStore, Service {
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: url.clientTLS)
         clientConfiguration.options.maximumConnections = configuration.maximumConnections
         clientConfiguration.options.additionalStartupParameters = configuration.connectionOptions()
-        client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        client = PostgresPool(
+            client: PostgresClient(configuration: clientConfiguration, backgroundLogger: logger), leaseTimeout: configuration.leaseTimeout,
+            answerTimeout: configuration.answerTimeout, store: "PostgreSQL at \(url)",
+            retryAfterSeconds: max(1, Int(configuration.leaseTimeout.components.seconds)))
     }
 
     /// Where the database is (its description leaves the password out).

@@ -60,6 +60,17 @@ public protocol GatewayStore: OutboxStore, ChannelStore {
 
     /// Keeps a credential hash (insert or replace).
     func saveCredential(_ credential: StoredCredential) async throws
+
+    /// Returns when the store answers a trivial query; throws ``StoreUnavailable`` when it cannot
+    /// within about `limit` (a health check).
+    func checkAvailable(within limit: Duration) async throws
+}
+
+extension GatewayStore {
+    /// A store in this process (a file) is available when it can count its pending approvals.
+    public func checkAvailable(within limit: Duration) async throws {
+        _ = try await pendingCount()
+    }
 }
 
 /// What `prepare` hands back for insertion.
