@@ -18,7 +18,11 @@ public enum ServerRunner {
     public static func run(configuration: ServerConfiguration, logger: Logger, print: @escaping @Sendable (String) -> Void) async throws {
         if case .postgres(let text) = configuration.database {
             // The pool runs beside the server and stops after it.
-            let store = try PostgresStore(configuration: .init(url: try postgresURL(text)), logger: logger)
+            let waits = configuration.databaseWaits
+            let store = try PostgresStore(
+                configuration: .init(
+                    url: try postgresURL(text), leaseTimeout: .seconds(waits.leaseTimeout), answerTimeout: .seconds(waits.answerTimeout)),
+                logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await store.run() }
                 defer { group.cancelAll() }
