@@ -62,8 +62,8 @@ public enum ServerRunner {
     }
 
     /// Runs `body` with a migrated PostgreSQL store whose connection pool runs meanwhile.
-    public static func withPostgresStore<T: Sendable>(
-        url text: String, logger: Logger = Logger(label: "countersign"), _ body: @Sendable (PostgresStore) async throws -> T
+    public static func withPostgresStore<T>(
+        url text: String, logger: Logger = Logger(label: "countersign"), _ body: (PostgresStore) async throws -> T
     ) async throws -> T {
         let store = try PostgresStore(configuration: .init(url: try postgresURL(text)), logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in

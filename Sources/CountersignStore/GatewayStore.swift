@@ -44,6 +44,10 @@ public protocol GatewayStore: OutboxStore, ChannelStore {
     /// at most `limit` of them (the oldest). Reads only.
     func productionRows(since: Date, limit: Int) async throws -> [ProductionRow]
 
+    /// Proposals whose approval a human decided (approved, rejected or taken over), oldest decision
+    /// first (decision time, then approval id byte by byte), starting after `cursor`. Reads only.
+    func decidedProposals(after cursor: DecidedCursor?, limit: Int) async throws -> [DecidedProposal]
+
     /// In one transaction: records the outcome of a proposal (once) and its audit entry.
     func recordOutcome(proposalID: String, _ outcome: OutcomeRecord) async throws -> OutcomeResult
 
