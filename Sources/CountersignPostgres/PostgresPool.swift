@@ -7,8 +7,8 @@ import Synchronization
 /// as long as it keeps failing to connect (its circuit breaker opens only after a minute), so a
 /// request during an outage would wait that long; here a lease not granted within `leaseTimeout`
 /// fails with ``StoreUnavailable``. Only the wait is bounded: once a connection is leased, the body
-/// runs to its end, unless the database has not answered for `answerTimeout` (a hung server), when
-/// the connection is closed and the body fails with ``StoreUnavailable``.
+/// runs to its end, unless it still has the connection `answerTimeout` after the lease (a hung
+/// server), when the connection is closed and the body fails with ``StoreUnavailable``.
 ///
 /// The lease itself is taken in a child task that holds it until the body is done: cancelling
 /// that task while it waits is how a lease request leaves postgres-nio's queue (its
@@ -44,8 +44,8 @@ struct PostgresPool: Sendable {
             }
             group.addTask {
                 try await Task.sleep(for: leaseTimeout)
-                guard handoff.expire(), let answerTimeout else { return }
-                try await Task.sleep(for: answerTimeout)
+                guard let leasedAt = handoff.expire(), let answerTimeout else { return }
+                try await Task.sleep(until: leasedAt + answerTimeout)
                 handoff.closeIfHeld()
             }
             defer { group.cancelAll() }
@@ -145,7 +145,7 @@ final class LeaseHandoff: Sendable {
         case waiting(waiter: CheckedContinuation<Outcome, Never>?)
         case expired
         case failed(any Error)
-        case held(PostgresConnection, holder: CheckedContinuation<Void, Never>, closed: Bool)
+        case held(PostgresConnection, holder: CheckedContinuation<Void, Never>, since: ContinuousClock.Instant, closed: Bool)
         case released
     }
 
@@ -161,7 +161,7 @@ final class LeaseHandoff: Sendable {
                     return nil
                 case .expired: return .expired
                 case .failed(let error): return .failed(error)
-                case .held(let connection, _, _): return .leased(connection)
+                case .held(let connection, _, _, _): return .leased(connection)
                 case .released: return .expired
                 }
             }
@@ -176,7 +176,7 @@ final class LeaseHandoff: Sendable {
             let action: (waiter: CheckedContinuation<Outcome, Never>?, giveBack: Bool) = state.withLock { state in
                 switch state {
                 case .waiting(let waiter):
-                    state = .held(connection, holder: holder, closed: false)
+                    state = .held(connection, holder: holder, since: .now, closed: false)
                     return (waiter, false)
                 case .expired, .failed, .held, .released:
                     return (nil, true)
@@ -197,25 +197,26 @@ final class LeaseHandoff: Sendable {
         waiter?.resume(returning: .failed(error))
     }
 
-    /// The wait is over: true when a connection was leased in time, false when it expires now.
-    func expire() -> Bool {
-        let (leased, waiter): (Bool, CheckedContinuation<Outcome, Never>?) = state.withLock { state in
+    /// The wait is over: when the connection was leased, if it was in time (and is still in use);
+    /// nil when the wait expires now.
+    func expire() -> ContinuousClock.Instant? {
+        let (leasedAt, waiter): (ContinuousClock.Instant?, CheckedContinuation<Outcome, Never>?) = state.withLock { state in
             switch state {
             case .waiting(let waiter):
                 state = .expired
-                return (false, waiter)
-            case .held: return (true, nil)
-            case .expired, .failed, .released: return (false, nil)
+                return (nil, waiter)
+            case .held(_, _, let since, _): return (since, nil)
+            case .expired, .failed, .released: return (nil, nil)
             }
         }
         waiter?.resume(returning: .expired)
-        return leased
+        return leasedAt
     }
 
     /// Gives the connection back to the pool.
     func release() {
         let holder: CheckedContinuation<Void, Never>? = state.withLock { state in
-            guard case .held(_, let holder, _) = state else { return nil }
+            guard case .held(_, let holder, _, _) = state else { return nil }
             state = .released
             return holder
         }
@@ -225,8 +226,8 @@ final class LeaseHandoff: Sendable {
     /// Closes the connection if the body still has it (the database does not answer).
     func closeIfHeld() {
         state.withLock { state in
-            guard case .held(let connection, let holder, false) = state else { return }
-            state = .held(connection, holder: holder, closed: true)
+            guard case .held(let connection, let holder, let since, false) = state else { return }
+            state = .held(connection, holder: holder, since: since, closed: true)
             Self.closeAbruptly(connection)
         }
     }
@@ -234,7 +235,7 @@ final class LeaseHandoff: Sendable {
     /// Whether `closeIfHeld` closed the connection.
     var wasClosed: Bool {
         state.withLock { state in
-            if case .held(_, _, true) = state { return true }
+            if case .held(_, _, _, true) = state { return true }
             return false
         }
     }

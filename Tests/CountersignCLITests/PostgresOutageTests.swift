@@ -180,7 +180,8 @@ struct PostgresOutageTests {
             // The deadline timer came through the outage: the approval due meanwhile expires.
             while try await approver.get("/v1/approvals/\(acknowledged[2])").string("status") != "expired" {
                 try #require(
-                    clock.now < deadline, "the approval due during the outage did not expire after it; the server said:\n\(server.stderr.suffix(6000))")
+                    clock.now < deadline,
+                    "the approval due during the outage did not expire after it; the server said:\n\(server.stderr.suffix(6000))")
                 try await Task.sleep(for: .milliseconds(250))
             }
         }
