@@ -64,6 +64,8 @@ struct StoreUnavailableTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }
             defer { group.cancelAll() }
+            // A first connection, made with time to spare (the machine may be busy), then idle in the pool.
+            try await store.client.withConnection(leaseTimeout: .seconds(30)) { connection in try await connection.run("SELECT 1") }
             let slept = try await store.client.withConnection { connection in
                 try await connection.rows("SELECT pg_sleep(1.0)::text").count
             }
