@@ -20,8 +20,9 @@ public final class PostgresStore: GatewayStore, Service {
         /// How long an operation waits for a pooled connection before it fails with
         /// `StoreUnavailable` (the database is down, or every connection is busy).
         public var leaseTimeout: Duration
-        /// How long a leased connection may go without the database answering before it is closed
-        /// and the operation fails with `StoreUnavailable` (a hung server); `nil`: no limit.
+        /// How long one operation may keep a leased connection before it is closed and the
+        /// operation fails with `StoreUnavailable` (meant for a hung server: keep it well above the
+        /// slowest statement); `nil`: no limit. The lease wait never cancels a running statement.
         public var answerTimeout: Duration?
 
         public init(
