@@ -14,8 +14,10 @@ import Testing
         if: ReplicaCluster.server != nil && ReplicaCluster.PrivateServer.available,
         "needs POSTGRES_* (the PostgreSQL tests run) and PostgreSQL 15 in /usr/lib/postgresql/15 as root"))
 struct PostgresOutageTests {
-    /// lease_timeout 2s, answer_timeout 3s: every answer during an outage comes within 3 s plus slack.
-    static let bound = Duration.seconds(8)
+    /// lease_timeout 2s, answer_timeout 3s: every answer during an outage comes within 3 s plus the
+    /// slack a loaded machine running the whole suite needs (unbounded, requests would wait for a
+    /// minute, or until the database is back).
+    static let bound = Duration.seconds(15)
 
     @Test func aStoppedDatabaseAnswers503QuicklyAndTheSameRequestsSucceedOnceItIsBack() async throws {
         try await Setup.with { setup in

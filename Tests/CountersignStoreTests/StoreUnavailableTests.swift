@@ -49,7 +49,9 @@ struct StoreUnavailableTests {
                 } catch let error as StoreUnavailable {
                     #expect(error.reason == .noConnection)
                 }
-                #expect(clock.now - started < .seconds(3), "answered within the lease timeout (0.5 s) plus slack")
+                // Within the lease timeout (0.5 s) plus the slack a loaded machine running the whole
+                // suite needs; without the bound the pool would queue the lease for a minute.
+                #expect(clock.now - started < .seconds(20), "answered within the lease timeout plus slack")
             }
             // A health check uses its own, shorter limit.
             await #expect(throws: StoreUnavailable.self) { try await store.checkAvailable(within: .milliseconds(200)) }
