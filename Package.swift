@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "CountersignCLITests",
             dependencies: [
-                "countersign", "CountersignSQLite", "CountersignClient",
+                "countersign", "CountersignSQLite", "CountersignPostgres", "CountersignClient",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

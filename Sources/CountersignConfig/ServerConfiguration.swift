@@ -20,6 +20,22 @@ public struct ServerConfiguration: Sendable {
         case postgres(url: String)
     }
 
+    /// How long requests wait on a PostgreSQL store before answering 503 (`database.lease_timeout`,
+    /// `database.answer_timeout`); unused with SQLite.
+    public var databaseWaits = DatabaseWaits()
+
+    public struct DatabaseWaits: Sendable, Hashable {
+        /// The longest wait for a pooled connection.
+        public var leaseTimeout: TimeInterval
+        /// The longest a leased connection may go without an answer before it is closed (a hung server).
+        public var answerTimeout: TimeInterval
+
+        public init(leaseTimeout: TimeInterval = 5, answerTimeout: TimeInterval = 30) {
+            self.leaseTimeout = leaseTimeout
+            self.answerTimeout = answerTimeout
+        }
+    }
+
     public struct HTTP: Sendable, Hashable {
         public var host: String
         public var port: Int

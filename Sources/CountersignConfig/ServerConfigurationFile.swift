@@ -178,13 +178,27 @@ public enum ServerConfigurationFile {
     }
 
     private static func readDatabase(_ node: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader, directory: String) {
-        guard let members = reader.mapping(node, "database", allowed: ["sqlite", "postgres"]) else { return }
+        let waits = ["lease_timeout", "answer_timeout"]
+        guard let all = reader.mapping(node, "database", allowed: ["sqlite", "postgres"] + waits) else { return }
+        let members = all.filter { !waits.contains($0.0) }
         guard members.count == 1, let (key, _, value) = members.first else {
             reader.record(node, "database must name exactly one of sqlite or postgres")
             return
         }
         guard let text = reader.string(value, "database.\(key)") else { return }
         configuration.database = key == "sqlite" ? .sqlite(path: resolve(text, in: directory)) : .postgres(url: text)
+        for (wait, waitNode, waitValue) in all where waits.contains(wait) {
+            guard key == "postgres" else {
+                reader.record(waitNode, "database.\(wait) applies to PostgreSQL only")
+                continue
+            }
+            guard let seconds = reader.duration(waitValue, "database.\(wait)") else { continue }
+            if wait == "lease_timeout" {
+                configuration.databaseWaits.leaseTimeout = seconds
+            } else {
+                configuration.databaseWaits.answerTimeout = seconds
+            }
+        }
     }
 
     private static func readHTTP(_ node: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader) {

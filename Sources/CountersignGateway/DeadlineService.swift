@@ -18,19 +18,23 @@ public struct DeadlineService: Service {
     public func run() async throws {
         let logger = gateway.logger
         await cancelWhenGracefulShutdown {
+            // While the store is unavailable, retries every second (each try waits for a connection
+            // at most the store's lease timeout); deadlines passed meanwhile expire on recovery.
+            var retries = RetryLog("the deadline timer cannot reach the store")
             while !Task.isCancelled {
                 do {
                     let expired = try await gateway.expireDue()
                     if expired > 0 { logger.info("expired overdue approvals", metadata: ["count": "\(expired)"]) }
                     gateway.metrics.pendingApprovals(try await gateway.store.pendingCount())
                     let next = try await gateway.store.nextDeadline()
+                    retries.succeeded(logger: logger)
                     let wake = min(next ?? .distantFuture, Date().addingTimeInterval(maximumSleep))
                     await gateway.deadlines.sleep(until: wake)
                 } catch is CancellationError {
                     return
                 } catch {
                     if Task.isCancelled { return }
-                    logger.error("deadline timer failed; retrying", metadata: ["error": "\(error)"])
+                    retries.failed(error, logger: logger)
                     try? await Task.sleep(for: .seconds(1))
                 }
             }

@@ -24,9 +24,22 @@ public struct DigestService: Service {
         }
     }
 
+    /// Queues the current window's digests, retrying every second while the store is unavailable
+    /// (a failure here must not stop the server), then waits for shutdown.
     public func run() async throws {
-        let messages = Self.current(router: gateway.notificationRouter, now: gateway.now())
-        if !messages.isEmpty { try await gateway.queueChannelMessages(messages) }
+        var retries = RetryLog("the digest schedule cannot be queued")
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let messages = Self.current(router: gateway.notificationRouter, now: gateway.now())
+                if !messages.isEmpty { try await gateway.queueChannelMessages(messages) }
+                retries.succeeded(logger: gateway.logger)
+                break
+            } catch {
+                if Task.isCancelled { return }
+                retries.failed(error, logger: gateway.logger)
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
         try? await gracefulShutdown()
     }
 }

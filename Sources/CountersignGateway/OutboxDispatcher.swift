@@ -71,9 +71,13 @@ public struct OutboxDispatcher: Service {
         // receivers dedupe by the message id.
         try? await store.releaseOutboxClaims(now: Date())
         await cancelWhenGracefulShutdown {
+            // While the store is unavailable, retries every second; claims whose delivery could not
+            // be recorded are taken again when their lease runs out (receivers dedupe by id).
+            var retries = RetryLog("the outbox dispatcher cannot reach the store")
             while !Task.isCancelled {
                 do {
                     let claimed = try await store.claimOutbox(now: Date(), limit: 64, lease: configuration.lease)
+                    retries.succeeded(logger: logger)
                     await withTaskGroup(of: Void.self) { group in
                         for message in claimed { group.addTask { await deliver(message, store: store, logger: logger) } }
                     }
@@ -84,7 +88,7 @@ public struct OutboxDispatcher: Service {
                     return
                 } catch {
                     if Task.isCancelled { return }
-                    logger.error("outbox dispatcher failed; retrying", metadata: ["error": "\(error)"])
+                    retries.failed(error, logger: logger)
                     try? await Task.sleep(for: .seconds(1))
                 }
             }

@@ -109,6 +109,9 @@ final class PostgresGroupCommitter: Sendable {
             return try await lease { connection in
                 do {
                     return try await Self.transaction(connection, works, isolated: false, channel: channel, origin: origin)
+                } catch let error where PostgresPool.isConnectionFailure(error) {
+                    // The connection is gone: every write of the batch fails (as the store being unavailable).
+                    throw error
                 } catch {
                     // One write failed (or the commit): alone, that is its answer; in company,
                     // the batch runs again with one savepoint per write.

@@ -17,11 +17,23 @@ public final class PostgresStore: GatewayStore, Service {
         /// A schema to keep the tables in (tests use a fresh one each); `nil`: the user's default.
         public var schema: String?
         public var maximumConnections: Int
+        /// How long an operation waits for a pooled connection before it fails with
+        /// `StoreUnavailable` (the database is down, or every connection is busy).
+        public var leaseTimeout: Duration
+        /// How long one operation may keep a leased connection before it is closed and the
+        /// operation fails with `StoreUnavailable` (meant for a hung server: keep it well above the
+        /// slowest statement); `nil`: no limit. The lease wait never cancels a running statement.
+        public var answerTimeout: Duration?
 
-        public init(url: PostgresURL, schema: String? = nil, maximumConnections: Int = 20) {
+        public init(
+            url: PostgresURL, schema: String? = nil, maximumConnections: Int = 20, leaseTimeout: Duration = .seconds(5),
+            answerTimeout: Duration? = .seconds(30)
+        ) {
             self.url = url
             self.schema = schema
             self.maximumConnections = maximumConnections
+            self.leaseTimeout = leaseTimeout
+            self.answerTimeout = answerTimeout
         }
 
         /// The NOTIFY channel changes are announced on (one per schema).
@@ -33,7 +45,8 @@ public final class PostgresStore: GatewayStore, Service {
     }
 
     let configuration: Configuration
-    let client: PostgresClient
+    /// The connection pool; every lease waits at most `configuration.leaseTimeout`.
+    let client: PostgresPool
     let logger: Logger
     /// Names this process in its own notifications, so its feed skips them.
     let origin: String
@@ -53,7 +66,10 @@ public final class PostgresStore: GatewayStore, Service {
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: url.clientTLS)
         clientConfiguration.options.maximumConnections = configuration.maximumConnections
         clientConfiguration.options.additionalStartupParameters = configuration.connectionOptions()
-        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        let client = PostgresPool(
+            client: PostgresClient(configuration: clientConfiguration, backgroundLogger: logger), leaseTimeout: configuration.leaseTimeout,
+            answerTimeout: configuration.answerTimeout, store: "PostgreSQL at \(url)",
+            retryAfterSeconds: max(1, Int(configuration.leaseTimeout.components.seconds)))
         let origin = String(UUID().uuidString.prefix(8).lowercased())
         self.client = client
         self.origin = origin

@@ -1,5 +1,6 @@
 import CountersignCore
 import CountersignGateway
+import CountersignStore
 import Hummingbird
 
 /// An error the API renders as `{"error": {"code", "message"}}` with its status.
@@ -7,11 +8,14 @@ public struct APIError: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     public var code: String
     public var message: String
+    /// Seconds after which to try again, sent as `Retry-After` (503 while the store is unavailable).
+    public var retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, code: String, _ message: String) {
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     static let unauthorized = APIError(
@@ -19,6 +23,13 @@ public struct APIError: HTTPResponseError, Sendable {
 
     static func invalidParameter(_ name: String, _ expectation: String) -> APIError {
         APIError(.badRequest, code: "invalid_parameter", "\(name) \(expectation)")
+    }
+
+    /// The API form of an unreachable store: 503 with `Retry-After`; the message names no host.
+    init(_ error: StoreUnavailable) {
+        self.init(
+            .serviceUnavailable, code: "store_unavailable", "the database is unavailable; try again shortly",
+            retryAfter: error.retryAfterSeconds)
     }
 
     /// The API form of a use case's refusal.
@@ -41,6 +52,7 @@ public struct APIError: HTTPResponseError, Sendable {
         writer.raw("}}")
         var headers: HTTPFields = [.contentType: "application/json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
     }
 }

@@ -110,7 +110,7 @@ public enum CountersignApplication {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: BodyLimitMiddleware(maximumBytes: maximumBodyBytes))
         router.add(middleware: AuthenticationMiddleware(authenticator: authenticator))
-        OperationsController(registry: registry, openAPI: OpenAPIDocument.bytes).addRoutes(to: router)
+        OperationsController(store: gateway.store, registry: registry, openAPI: OpenAPIDocument.bytes).addRoutes(to: router)
         ProposalsController(gateway: gateway).addRoutes(to: router.group("v1/proposals"))
         ApprovalsController(gateway: gateway).addRoutes(to: router.group("v1/approvals"))
         OutboxController(gateway: gateway).addRoutes(to: router.group("v1/outbox"))

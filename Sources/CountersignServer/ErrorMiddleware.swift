@@ -1,10 +1,11 @@
 import CountersignGateway
+import CountersignStore
 import Hummingbird
 import Logging
 
 /// Turns every error into the API's JSON error form: use-case refusals with their status, the
-/// framework's own (unknown route, body too large) with theirs, and anything else as a 500 that
-/// names no internals (the details go to the log).
+/// framework's own (unknown route, body too large) with theirs, an unreachable store as a 503 with
+/// `Retry-After`, and anything else as a 500 that names no internals (the details go to the log).
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = CountersignRequestContext
 
@@ -14,6 +15,15 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as GatewayError {
+            throw APIError(error)
+        } catch let error as StoreUnavailable {
+            // Once per request; the store's description has no password.
+            context.logger.warning(
+                "the store is unavailable; answering 503",
+                metadata: [
+                    "store": "\(error.store)", "store.reason": "\(error.reason)", "error": "\(error.detail ?? "")",
+                    "path": "\(request.uri.path)",
+                ])
             throw APIError(error)
         } catch let error as HTTPError {
             throw Self.translate(error.status, message: error.body)

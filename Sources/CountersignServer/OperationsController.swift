@@ -1,3 +1,4 @@
+import CountersignStore
 import Foundation
 import Hummingbird
 import Prometheus
@@ -5,12 +6,17 @@ import Prometheus
 /// `GET /healthz`, `GET /metrics` (Prometheus text format) and `GET /openapi.yaml`.
 struct OperationsController {
     typealias Context = CountersignRequestContext
+    let store: any GatewayStore
     let registry: PrometheusCollectorRegistry
     let openAPI: [UInt8]
+    /// How long `/healthz` waits for the store (for a connection, then for its answer).
+    var healthLimit: Duration = .seconds(2)
 
     func addRoutes(to router: Router<Context>) {
+        // 200 while the store answers a trivial query; 503 `store_unavailable` (with Retry-After) when it cannot.
         router.get("healthz") { _, _ in
-            APIEncoding.response(Array(#"{"status":"ok"}"#.utf8))
+            try await store.checkAvailable(within: healthLimit)
+            return APIEncoding.response(Array(#"{"status":"ok"}"#.utf8))
         }
         router.get("metrics") { _, _ in
             var bytes: [UInt8] = []

@@ -18,7 +18,11 @@ public enum ServerRunner {
     public static func run(configuration: ServerConfiguration, logger: Logger, print: @escaping @Sendable (String) -> Void) async throws {
         if case .postgres(let text) = configuration.database {
             // The pool runs beside the server and stops after it.
-            let store = try PostgresStore(configuration: .init(url: try postgresURL(text)), logger: logger)
+            let waits = configuration.databaseWaits
+            let store = try PostgresStore(
+                configuration: .init(
+                    url: try postgresURL(text), leaseTimeout: .seconds(waits.leaseTimeout), answerTimeout: .seconds(waits.answerTimeout)),
+                logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await store.run() }
                 defer { group.cancelAll() }
@@ -58,8 +62,8 @@ public enum ServerRunner {
     }
 
     /// Runs `body` with a migrated PostgreSQL store whose connection pool runs meanwhile.
-    public static func withPostgresStore<T: Sendable>(
-        url text: String, logger: Logger = Logger(label: "countersign"), _ body: @Sendable (PostgresStore) async throws -> T
+    public static func withPostgresStore<T>(
+        url text: String, logger: Logger = Logger(label: "countersign"), _ body: (PostgresStore) async throws -> T
     ) async throws -> T {
         let store = try PostgresStore(configuration: .init(url: try postgresURL(text)), logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in

@@ -51,6 +51,10 @@ public protocol GatewayStore: OutboxStore, ChannelStore {
     /// at most `limit` of them (the oldest). Reads only.
     func productionRows(since: Date, limit: Int) async throws -> [ProductionRow]
 
+    /// Proposals whose approval a human decided (approved, rejected or taken over), oldest decision
+    /// first (decision time, then approval id byte by byte), starting after `cursor`. Reads only.
+    func decidedProposals(after cursor: DecidedCursor?, limit: Int) async throws -> [DecidedProposal]
+
     /// In one transaction: records the outcome of a proposal (once) and its audit entry.
     func recordOutcome(proposalID: String, _ outcome: OutcomeRecord) async throws -> OutcomeResult
 
@@ -67,6 +71,17 @@ public protocol GatewayStore: OutboxStore, ChannelStore {
 
     /// Keeps a credential hash (insert or replace).
     func saveCredential(_ credential: StoredCredential) async throws
+
+    /// Returns when the store answers a trivial query; throws ``StoreUnavailable`` when it cannot
+    /// within about `limit` (a health check).
+    func checkAvailable(within limit: Duration) async throws
+}
+
+extension GatewayStore {
+    /// A store in this process (a file) is available when it can count its pending approvals.
+    public func checkAvailable(within limit: Duration) async throws {
+        _ = try await pendingCount()
+    }
 }
 
 /// What `prepare` hands back for insertion.

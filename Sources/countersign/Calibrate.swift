@@ -6,8 +6,8 @@ import CountersignSQLite
 import Foundation
 
 extension Countersign {
-    /// `countersign calibrate [--history FILE | --db PATH] ...`
-    struct Calibrate: ParsableCommand {
+    /// `countersign calibrate [--history FILE | --db PATH | --postgres URL] ...`
+    struct Calibrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Thresholds per operation from past human decisions, with sample sizes and error bounds.",
             discussion: """
@@ -27,6 +27,9 @@ extension Countersign {
 
         @Option(help: "Read decided approvals from the server's SQLite database instead.")
         var db: String?
+
+        @Option(help: "Read decided approvals from the server's PostgreSQL database instead; the password may come from PGPASSWORD.")
+        var postgres: String?
 
         @Option(help: "Group by 'operation' or 'risk_class'.")
         var by: String = "operation"
@@ -70,13 +73,15 @@ extension Countersign {
         }
 
         func validate() throws {
-            if (history == nil) == (db == nil) { throw ValidationError("give exactly one of --history FILE and --db PATH") }
+            if [history, db, postgres].compactMap({ $0 }).count != 1 {
+                throw ValidationError("give exactly one of --history FILE, --db PATH and --postgres URL")
+            }
             if CalibrationGrouping(rawValue: by) == nil { throw ValidationError("--by must be operation or risk_class") }
             if !["table", "json", "yaml"].contains(format) { throw ValidationError("--format must be table, json or yaml") }
             if let problem = settings.problem { throw ValidationError(problem) }
         }
 
-        func run() throws {
+        func run() async throws {
             let policy = try policyOptions.load()
             var calibrator = Calibrator(settings: settings, policy: policy)
             var badRows = 0
@@ -86,6 +91,12 @@ extension Countersign {
                 let store = try SQLiteStore(configuration: .init(path: db))
                 try store.forEachDecidedProposal {
                     calibrator.add(operation: $0.operation, confidence: $0.confidence, status: $0.status, outcome: $0.outcome)
+                }
+            } else if let postgres {
+                try await PostgresAccess.withStore(postgres) { store in
+                    try await store.pageThroughDecidedProposals {
+                        calibrator.add(operation: $0.operation, confidence: $0.confidence, status: $0.status, outcome: $0.outcome)
+                    }
                 }
             } else {
                 let input = try InputFile.open(history)
@@ -105,7 +116,7 @@ extension Countersign {
             var report = calibrator.finish()
             report.badRows = badRows
             report.problems = problems
-            report.source = db ?? (history == "-" ? "standard input" : history ?? "")
+            report.source = db ?? postgres.map(PostgresAccess.describe) ?? (history == "-" ? "standard input" : history ?? "")
             Diagnostics.reportBadRows(problems, total: badRows, file: history ?? "-")
             switch format {
             case "json": print(report.json, terminator: "")

@@ -5,13 +5,16 @@ import CountersignSQLite
 import Foundation
 
 extension Countersign {
-    /// `countersign report [--db PATH] [--since 7d] [--format table|json|csv]`
-    struct Report: ParsableCommand {
+    /// `countersign report [--db PATH | --postgres URL] [--since 7d] [--format table|json|csv]`
+    struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The production table: volume, auto-completion, approval and escalation rates, approval wait, errors.")
 
-        @Option(help: "The SQLite database file.")
-        var db: String = "countersign.db"
+        @Option(help: "The SQLite database file (default: countersign.db).")
+        var db: String?
+
+        @Option(help: "A PostgreSQL URL (instead of --db); the password may come from PGPASSWORD.")
+        var postgres: String?
 
         @Option(help: "How far back to look (e.g. 24h, 7d, 4w).")
         var since: String = "7d"
@@ -22,16 +25,25 @@ extension Countersign {
         func validate() throws {
             guard DurationText.seconds(since) != nil else { throw ValidationError("--since must be a duration such as 24h, 7d or 4w") }
             guard ["table", "json", "csv"].contains(format) else { throw ValidationError("--format must be table, json or csv") }
-            guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no database at \(db)") }
+            if db != nil && postgres != nil { throw ValidationError("give one of --db PATH and --postgres URL, not both") }
+            if postgres == nil, !FileManager.default.fileExists(atPath: db ?? "countersign.db") {
+                throw ValidationError("no database at \(db ?? "countersign.db")")
+            }
         }
 
-        func run() throws {
+        func run() async throws {
             let now = Date()
             let start = now.addingTimeInterval(-(DurationText.seconds(since) ?? 0))
-            let store = try SQLiteStore(configuration: .init(path: db))
             var report = ProductionReport(since: start, until: now)
-            try store.forEachProductionRow(since: start) { row in
-                report.add(row)
+            if let postgres {
+                try await PostgresAccess.withStore(postgres) { store in
+                    try await store.pageThroughProductionRows(since: start) { report.add($0) }
+                }
+            } else {
+                let store = try SQLiteStore(configuration: .init(path: db ?? "countersign.db"))
+                try store.forEachProductionRow(since: start) { row in
+                    report.add(row)
+                }
             }
             print(report.rendered(format), terminator: "")
         }

@@ -8,6 +8,8 @@ import Foundation
 struct HTTPResult: Sendable, CustomStringConvertible {
     var status: Int
     var body: Data
+    /// Response headers by lowercased name.
+    var headers: [String: String] = [:]
 
     /// The body as JSON (nil when it is not JSON).
     var json: Any? { try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) }
@@ -90,6 +92,10 @@ struct HTTPClient: Sendable {
         }
         let (data, response) = try await session.data(for: request)
         guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
-        return HTTPResult(status: http.statusCode, body: data)
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+        }
+        return HTTPResult(status: http.statusCode, body: data, headers: headers)
     }
 }

@@ -29,11 +29,22 @@ import Testing
         #expect(configuration.approvers.first?.email == "alice@example.com")
     }
 
+    @Test func postgresWaitsAreReadFromTheDatabaseSection() throws {
+        let configuration = try ServerConfigurationFile.parse(
+            yaml: "database: {postgres: \"postgres://u@h/d\", lease_timeout: 2s, answer_timeout: 1m}\n", file: "c.yaml", environment: [:])
+        #expect(configuration.database == .postgres(url: "postgres://u@h/d"))
+        #expect(configuration.databaseWaits == .init(leaseTimeout: 2, answerTimeout: 60))
+        let defaults = try ServerConfigurationFile.parse(yaml: "database: {postgres: \"postgres://u@h/d\"}\n", file: "c.yaml", environment: [:])
+        #expect(defaults.databaseWaits == .init(leaseTimeout: 5, answerTimeout: 30))
+    }
+
     @Test(arguments: [
         ("agents:\n  - {name: bot, key_env: MISSING}\n", 2, 26, "MISSING is not set"),
         ("agents:\n  - {name: bot}\n", 2, 5, "key_env is required"),
         ("http: {port: 70000}\n", 1, 14, "between 0 and 65535"),
         ("database: {sqlite: a.db, postgres: b}\n", 1, 11, "exactly one"),
+        ("database: {sqlite: a.db, lease_timeout: 2s}\n", 1, 26, "PostgreSQL only"),
+        ("database: {postgres: b, answer_timeout: soon}\n", 1, 41, "must be a duration"),
         ("listen: 8080\n", 1, 1, "unknown key 'listen'"),
         ("approvers:\n  - {name: a, token_env: SHORT}\n", 2, 26, "shorter than 16"),
         ("policy: {risk_classes: {financial: {auto: 2}}}\n", 1, 43, "between 0 and 1"),

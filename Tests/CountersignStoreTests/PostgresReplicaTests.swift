@@ -16,7 +16,9 @@ struct PostgresReplicaTests {
     static func replicas(_ count: Int, clock: TestClock = TestClock()) async throws -> [Gateway] {
         let url = try #require(TestPostgres.url)
         let schema = TestPostgres.freshSchema()
-        let stores = try (0..<count).map { _ in try PostgresStore(configuration: .init(url: url, schema: schema, maximumConnections: 8)) }
+        let stores = try (0..<count).map { _ in
+            try PostgresStore(configuration: .init(url: url, schema: schema, maximumConnections: 8, leaseTimeout: TestPostgres.leaseTimeout))
+        }
         for store in stores { Task { try await store.run() } }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for store in stores { group.addTask { try await store.migrate() } }
@@ -119,7 +121,9 @@ struct PostgresReplicaTests {
         let clock = TestClock(Date())
         let url = try #require(TestPostgres.url)
         let schema = TestPostgres.freshSchema()
-        let stores = try (0..<2).map { _ in try PostgresStore(configuration: .init(url: url, schema: schema, maximumConnections: 8)) }
+        let stores = try (0..<2).map { _ in
+            try PostgresStore(configuration: .init(url: url, schema: schema, maximumConnections: 8, leaseTimeout: TestPostgres.leaseTimeout))
+        }
         for store in stores { Task { try await store.run() } }
         for store in stores { try await store.migrate() }
         let gateway = Gateway(

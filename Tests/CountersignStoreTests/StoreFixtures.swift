@@ -28,7 +28,8 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
             return store
         case .postgres:
             guard let url = TestPostgres.url else { throw TestPostgres.Unavailable() }
-            let store = try PostgresStore(configuration: .init(url: url, schema: TestPostgres.freshSchema(), maximumConnections: 8))
+            let store = try PostgresStore(
+                configuration: .init(url: url, schema: TestPostgres.freshSchema(), maximumConnections: 8, leaseTimeout: TestPostgres.leaseTimeout))
             // The pool runs for the rest of the test process; each test's schema is left behind in
             // the throwaway database.
             Task { try await store.run() }
@@ -50,6 +51,10 @@ enum TestPostgres {
             host: host, port: environment["POSTGRES_PORT"].flatMap(Int.init) ?? 5432, user: user, password: environment["POSTGRES_PASSWORD"],
             database: database)
     }()
+
+    /// Tests that are not about outages wait for connections as long as a loaded machine may need
+    /// (many concurrent writers share 8 connections); the outage tests set their own short waits.
+    static let leaseTimeout: Duration = .seconds(60)
 
     static func freshSchema() -> String { "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }
 }
