@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Countersign on PostgreSQL: durable approval round trips with 1 replica and with 2 replicas on one
-# database, side by side in one run, and the cross-replica wake-up (decision on replica B -> the
+# database (decisions on the other replica, and on the agent's own), side by side in one run, and the cross-replica wake-up (decision on replica B -> the
 # long-poll on replica A returns). Uses the round-trip load generator of Benchmarks/gateway
 # (countersign-roundtrip, or roundtrip.py with RT_CLIENT=python). See README.md.
 #
@@ -133,6 +133,10 @@ for ((r = 1; r <= runs; r++)); do
     start_replicas 2 cs_bench_two
     roundtrip "$a,$b" "$b,$a" "$tmp/two-$r.json"
     stop_servers
+    echo "== run $r: 2 replicas (agents on both; each decision on the agent's replica)"
+    start_replicas 2 cs_bench_two
+    roundtrip "$a,$b" "$a,$b" "$tmp/same-$r.json"
+    stop_servers
 done
 psql_admin "DROP DATABASE IF EXISTS cs_bench_one WITH (FORCE)"
 psql_admin "DROP DATABASE IF EXISTS cs_bench_two WITH (FORCE)"
@@ -147,7 +151,8 @@ def med(rows, key):
 print()
 print("| setup | round trips/s | round trip p50 | p99 | wake-up p50 (decided_at -> answer) | p99 | errors |")
 print("| --- | --- | --- | --- | --- | --- | --- |")
-for kind, name in (("one", "1 replica"), ("two", "2 replicas, cross-replica decisions")):
+for kind, name in (("one", "1 replica"), ("two", "2 replicas, every decision on the other replica"),
+                   ("same", "2 replicas, every decision on the agent's replica")):
     rows = load(kind)
     print(f"| {name} | {med(rows, 'median_rate'):.0f} | {med(rows, 'p50_ms'):.1f} ms | {med(rows, 'p99_ms'):.1f} ms "
           f"| {med(rows, 'wake_server_p50_ms'):.2f} ms | {med(rows, 'wake_server_p99_ms'):.2f} ms | {sum(r['errors'] for r in rows)} |")
