@@ -156,5 +156,11 @@ enum PostgresSchema {
                 "CREATE INDEX channel_posts_by_approver ON channel_posts (approver, channel, posted_at)",
                 "CREATE INDEX proposals_by_level ON proposals (level, created_at)",
             ]),
+        Migration(
+            name: "v6: the digest's index holds notify-level proposals only",
+            statements: [
+                "DROP INDEX proposals_by_level",
+                "CREATE INDEX proposals_notify_by_time ON proposals (created_at) WHERE level = 'notify'",
+            ]),
     ]
 }

@@ -61,12 +61,14 @@ extension PostgresStore {
         }
     }
 
+    /// The level is a literal (one of four fixed words), so that for `notify` the partial index
+    /// `proposals_notify_by_time` serves the query.
     public func proposals(level: Level, from: Date, to: Date, limit: Int) async throws -> [ProposalRecord] {
         try await client.withConnection { connection in
             try await connection.rows(
                 """
                 SELECT \(unescaped: Self.proposalColumns) FROM proposals p
-                WHERE p.level = \(level.rawValue) AND p.created_at >= \(Millis.from(from)) AND p.created_at < \(Millis.from(to))
+                WHERE p.level = '\(unescaped: level.rawValue)' AND p.created_at >= \(Millis.from(from)) AND p.created_at < \(Millis.from(to))
                 ORDER BY p.created_at, p.id COLLATE "C" LIMIT \(limit)
                 """
             ).map { try Self.proposalRecord($0.makeRandomAccess()) }

@@ -128,6 +128,14 @@ enum SQLiteSchema {
                     CREATE INDEX proposals_by_level ON proposals (level, created_at);
                     """)
         }
+        migrator.registerMigration("v6: the digest's index holds notify-level proposals only") { db in
+            // Written by every proposal before; now only by those the digest lists.
+            try db.execute(
+                sql: """
+                    DROP INDEX proposals_by_level;
+                    CREATE INDEX proposals_notify_by_time ON proposals (created_at) WHERE level = 'notify';
+                    """)
+        }
         return migrator
     }
 }

@@ -51,9 +51,11 @@ extension SQLiteStore {
             try Row.fetchAll(
                 db.cachedStatement(
                     sql:
-                        "SELECT \(Self.proposalColumns) FROM proposals p WHERE p.level = ? AND p.created_at >= ? AND p.created_at < ? ORDER BY p.created_at, p.id LIMIT ?"
+                        // The level as a literal (one of four fixed words), so that for `notify` the
+                        // partial index `proposals_notify_by_time` serves the query.
+                        "SELECT \(Self.proposalColumns) FROM proposals p WHERE p.level = '\(level.rawValue)' AND p.created_at >= ? AND p.created_at < ? ORDER BY p.created_at, p.id LIMIT ?"
                 ),
-                arguments: [level.rawValue, Millis.from(from), Millis.from(to), limit]
+                arguments: [Millis.from(from), Millis.from(to), limit]
             ).map(Self.proposalRecord)
         }
     }
