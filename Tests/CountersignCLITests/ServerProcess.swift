@@ -1,3 +1,4 @@
+import CountersignTestSupport
 import Foundation
 
 #if canImport(Glibc)
@@ -110,6 +111,10 @@ final class ServerProcess: @unchecked Sendable {
                     await child.drain(timeout: .seconds(2))
                     let description = "serve exited with \(status.map(String.init) ?? "?") on port \(port):\n\(child.stdout.text)\(child.stderr.text)"
                     if child.stderr.text.contains("Address already in use") {
+                        // The first run saved and printed the trial credentials before it failed to
+                        // bind; the next run on this database will not print them again.
+                        if let key = Self.capture("agent key", in: child.stdout.text) { agentKey = key }
+                        if let token = Self.capture("approver token", in: child.stdout.text) { approverToken = token }
                         failures.append(description)
                         break
                     }
@@ -147,7 +152,7 @@ final class ServerProcess: @unchecked Sendable {
     func cleanUp() {
         if let child, child.isRunning {
             child.send(SIGKILL)
-            child.process.waitUntilExit()
+            _ = try? child.process.exitStatus(within: 30)
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
