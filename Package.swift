@@ -115,6 +115,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Helpers shared by the test targets (waiting for child processes).
+        .target(name: "CountersignTestSupport", path: "Tests/Support"),
         .testTarget(name: "CountersignCoreTests", dependencies: ["CountersignCore"]),
         .testTarget(name: "CountersignConfigTests", dependencies: ["CountersignConfig"]),
         .testTarget(
@@ -127,13 +129,14 @@ let package = Package(
         .testTarget(
             name: "CountersignServerTests",
             dependencies: [
-                "CountersignServer", .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
+                "CountersignServer", "CountersignTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(
             name: "CountersignCLITests",
             dependencies: [
-                "countersign", "CountersignSQLite", "CountersignPostgres", "CountersignClient",
+                "countersign", "CountersignSQLite", "CountersignPostgres", "CountersignClient", "CountersignTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

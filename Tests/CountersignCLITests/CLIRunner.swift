@@ -1,3 +1,4 @@
+import CountersignTestSupport
 import Foundation
 
 /// Runs the built `countersign` executable, feeding standard input and collecting its output.
@@ -41,10 +42,10 @@ struct CLIRunner {
         let errorReader = Thread { errorData.set(readAll(stderr.fileHandleForReading.fileDescriptor)) }
         errorReader.start()
         let output = readAll(stdout.fileHandleForReading.fileDescriptor)
-        process.waitUntilExit()
+        let status = (try? process.exitStatus()) ?? -1
         while !errorData.isSet { usleep(1000) }
         return Result(
-            status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
+            status: status, stdout: String(decoding: output, as: UTF8.self),
             stderr: String(decoding: errorData.value, as: UTF8.self))
     }
 

@@ -1,3 +1,4 @@
+import CountersignTestSupport
 import Foundation
 import Testing
 
@@ -69,8 +70,7 @@ struct MCPProxyTests {
             process.arguments = arguments
             process.currentDirectoryURL = URL(fileURLWithPath: directory)
             try process.run()
-            process.waitUntilExit()
-            if process.terminationStatus != 0 { throw MCPDriver.Failure(description: "git \(arguments) failed") }
+            if try process.exitStatus() != 0 { throw MCPDriver.Failure(description: "git \(arguments) failed") }
         }
 
         func driver(_ upstream: [String], config: String? = nil) async throws -> MCPDriver {

@@ -1,3 +1,4 @@
+import CountersignTestSupport
 import Foundation
 import Testing
 
@@ -224,7 +225,7 @@ extension ReplicaCluster.PrivateServer {
         process.standardOutput = out
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        _ = try process.exitStatus()
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -2,6 +2,7 @@ import CountersignCore
 import CountersignPostgres
 import CountersignSQLite
 import CountersignStore
+import CountersignTestSupport
 import Foundation
 import Testing
 
@@ -131,7 +132,6 @@ struct PostgresReportCommandTests {
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ReplicaCluster.Failure(description: "psql \(sql) failed") }
+        guard try process.exitStatus() == 0 else { throw ReplicaCluster.Failure(description: "psql \(sql) failed") }
     }
 }

@@ -1,3 +1,4 @@
+import CountersignTestSupport
 import Foundation
 
 /// The Python venv named by `COUNTERSIGN_TEST_VENV` (`.ci/run` creates it with `aiosmtpd` and
@@ -34,8 +35,7 @@ enum ChannelTestEnvironment {
         try stdin.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard try process.exitStatus() == 0 else {
             throw PeerFailure(description: "\(executable) \(arguments) failed: \(String(decoding: errorData, as: UTF8.self))")
         }
         return String(decoding: data, as: UTF8.self)

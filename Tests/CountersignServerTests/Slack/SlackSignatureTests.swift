@@ -1,4 +1,5 @@
 import CountersignChannels
+import CountersignTestSupport
 import Foundation
 import Testing
 
@@ -57,9 +58,9 @@ import Testing
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let status = try process.exitStatus()
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-        #expect(process.terminationStatus == 0)
+        #expect(status == 0)
         #expect(lines == ["valid", "forged-invalid", ours])
         // And the SDK's own signature passes our verifier.
         let verifier = SlackRequestVerifier(signingSecret: secret)
