@@ -8,8 +8,9 @@ public struct ProcessWaitFailure: Error, CustomStringConvertible {
 extension Process {
     /// Waits for the process to end and returns its exit status. A stand-in for Foundation's
     /// `waitUntilExit`, which on Linux was seen to miss a child's exit and spin forever: this one
-    /// looks at `isRunning` with growing pauses, fails when the child has been a zombie for two
-    /// seconds that Foundation has not reaped, and kills it after `timeout`. A missed exit costs
+    /// looks at `isRunning` with growing pauses, fails when the child has been a zombie for 30
+    /// seconds that Foundation has not reaped (on a loaded machine its reaping lags by seconds), and
+    /// kills it after `timeout`. A missed exit costs
     /// one failed test instead of a hung suite.
     public func exitStatus(within timeout: TimeInterval = 300) throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
@@ -18,8 +19,8 @@ extension Process {
         while isRunning {
             let now = Date()
             if Self.isZombie(processIdentifier) {
-                if let since = zombieSince, now.timeIntervalSince(since) > 2 {
-                    throw ProcessWaitFailure(description: "\(executableURL?.path ?? "a child") exited, but Foundation did not see it")
+                if let since = zombieSince, now.timeIntervalSince(since) > 30 {
+                    throw ProcessWaitFailure(description: "\(executableURL?.path ?? "a child") exited 30 s ago, but Foundation did not see it")
                 }
                 zombieSince = zombieSince ?? now
             }
