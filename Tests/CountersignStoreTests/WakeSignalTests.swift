@@ -8,14 +8,15 @@ import Testing
 @Suite struct WakeSignalTests {
     @Test func aSleepUntilAPastInstantAlwaysReturns() async throws {
         let signal = WakeSignal()
-        // Whichever ends first: 2000 sleeps towards the past, or 10 seconds (a sleep that hangs).
+        // Whichever ends first: 500 sleeps towards the past, or 120 seconds (a sleep that hangs;
+        // the whole suite on a loaded 2-core machine once needed over 10 s for 2000 sleeps).
         let finished = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                for _ in 0..<2000 { await signal.sleep(until: Date().addingTimeInterval(-0.001)) }
+                for _ in 0..<500 { await signal.sleep(until: Date().addingTimeInterval(-0.001)) }
                 return true
             }
             group.addTask {
-                try? await Task.sleep(for: .seconds(10))
+                try? await Task.sleep(for: .seconds(120))
                 return false
             }
             let first = await group.next() ?? false

@@ -51,9 +51,11 @@ import Testing
                 #expect((reply.first?.body["text"] as? String)?.contains("you approved") == true)
                 #expect(reply.first?.headers["authorization"] == nil)
 
-                // Both cards change in place to show who decided: no dead buttons left.
+                // Both cards change in place to show who decided: no dead buttons left. A card whose
+                // post was still being recorded when the decision committed may be updated twice
+                // (by its poster and by the decision's message), with the same content.
                 let updates = try await slack.waitFor("/api/chat.update", count: 2)
-                #expect(updates.count == 2)
+                #expect((2...3).contains(updates.count), "\(updates.count) updates")
                 #expect(Set(updates.map { $0.body["channel"] as? String }) == ["D0ALICE", "D0BOB"])
                 for update in updates {
                     let text = allText(update.body["blocks"])
