@@ -6,31 +6,17 @@
 ///
 /// Its `description` names the store without credentials and carries no query or data.
 public struct StoreUnavailable: Error, Sendable, CustomStringConvertible {
-    /// Why the store is unavailable; a stable code.
-    public struct Reason: Sendable, Hashable, CustomStringConvertible {
-        enum Base: Sendable, Hashable {
-            case noConnection
-            case connectionLost
-            case noAnswer
-        }
-
-        let base: Base
-
+    /// Why the store is unavailable; its description is a stable code.
+    public enum Reason: String, Sendable, Hashable, CustomStringConvertible {
         /// No pooled connection could be had within the wait (the database is down or every
         /// connection is busy).
-        public static let noConnection = Reason(base: .noConnection)
+        case noConnection = "no_connection"
         /// The connection broke, was refused, or the server is shutting down.
-        public static let connectionLost = Reason(base: .connectionLost)
+        case connectionLost = "connection_lost"
         /// The database took a connection but did not answer in time (a hung server).
-        public static let noAnswer = Reason(base: .noAnswer)
+        case noAnswer = "no_answer"
 
-        public var description: String {
-            switch base {
-            case .noConnection: "no_connection"
-            case .connectionLost: "connection_lost"
-            case .noAnswer: "no_answer"
-            }
-        }
+        public var description: String { rawValue }
     }
 
     /// Why.
@@ -51,7 +37,7 @@ public struct StoreUnavailable: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         let what =
-            switch reason.base {
+            switch reason {
             case .noConnection: "no connection to \(store) could be had in time"
             case .connectionLost: "the connection to \(store) was lost"
             case .noAnswer: "\(store) did not answer in time"

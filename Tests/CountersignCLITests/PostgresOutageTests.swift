@@ -143,12 +143,23 @@ struct PostgresOutageTests {
         func expectUnavailable(_ name: String, _ send: @Sendable () async throws -> HTTPResult) async throws {
             let clock = ContinuousClock()
             let started = clock.now
-            let response = try await send()
+            let response = try await Self.named("\(name) during the outage", send)
             let took = clock.now - started
             #expect(response.status == 503, "\(name): \(response)")
             #expect(response.errorCode == "store_unavailable", "\(name): \(response)")
             #expect(response.headers["retry-after"].flatMap(Int.init).map { $0 >= 1 } == true, "\(name): \(response.headers)")
             #expect(took < PostgresOutageTests.bound, "\(name) took \(took)")
+        }
+
+        /// The request's answer; a transport failure (a client timeout: the server did not answer at
+        /// all) names the request, so a failure says which one hung.
+        static func named(_ name: String, _ send: @Sendable () async throws -> HTTPResult) async throws -> HTTPResult {
+            let started = ContinuousClock.now
+            do {
+                return try await send()
+            } catch {
+                throw ReplicaCluster.Failure(description: "\(name): no answer after \(ContinuousClock.now - started): \(error)")
+            }
         }
 
         /// Once the database is back the same requests succeed (retrying while the pool reconnects),
@@ -158,7 +169,7 @@ struct PostgresOutageTests {
             let deadline = clock.now + .seconds(60)
             for (name, send) in requests(acknowledged: acknowledged) {
                 while true {
-                    let response = try await send()
+                    let response = try await Self.named("\(name) after the outage", send)
                     if response.status / 100 == 2 {
                         if name == "decide" { #expect(response.string("status") == "approved", "\(response)") }
                         if name == "long-poll" { #expect(response.string("status") == "pending", "\(response)") }
