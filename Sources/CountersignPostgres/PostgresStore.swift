@@ -226,10 +226,7 @@ public final class PostgresStore: GatewayStore, Service {
             }
             batch.notify(approvalID, deadline: view.approval.deadline)
             batch.append([audit])
-            var recorded = view
-            recorded.approval.firstApprovedBy = by
-            recorded.approval.firstApprovedAt = Millis.date(Millis.from(at))
-            return .firstApprovalRecorded(recorded)
+            return .firstApprovalRecorded(view.firstApprovalRecorded(by: by, at: at))
         case .resolve(let status, let by, let at, let comment, let audit, let outbox):
             let updated = try await connection.rows(
                 """
@@ -243,12 +240,7 @@ public final class PostgresStore: GatewayStore, Service {
             for message in outbox { try await insert(connection, message) }
             batch.notify(approvalID, deadline: nil)
             batch.append([audit])
-            var resolved = view
-            resolved.approval.status = status
-            resolved.approval.decidedBy = by
-            resolved.approval.decidedAt = Millis.date(Millis.from(at))
-            resolved.approval.comment = comment
-            return .resolved(resolved)
+            return .resolved(view.resolved(status, by: by, at: at, comment: comment))
         }
     }
 

@@ -131,10 +131,7 @@ public final class SQLiteStore: GatewayStore {
                 return .refused(status == .pending ? .sameApprover(current.approval.firstApprovedBy ?? by) : .notPending(status), current)
             }
             try Self.append(db, audit)
-            var recorded = view
-            recorded.approval.firstApprovedBy = by
-            recorded.approval.firstApprovedAt = Millis.date(Millis.from(at))
-            return .firstApprovalRecorded(recorded)
+            return .firstApprovalRecorded(view.firstApprovalRecorded(by: by, at: at))
         case .resolve(let status, let by, let at, let comment, let audit, let outbox):
             try db.cachedStatement(
                 sql: """
@@ -148,12 +145,7 @@ public final class SQLiteStore: GatewayStore {
             }
             try Self.append(db, audit)
             for message in outbox { try Self.insert(db, message) }
-            var resolved = view
-            resolved.approval.status = status
-            resolved.approval.decidedBy = by
-            resolved.approval.decidedAt = Millis.date(Millis.from(at))
-            resolved.approval.comment = comment
-            return .resolved(resolved)
+            return .resolved(view.resolved(status, by: by, at: at, comment: comment))
         }
     }
 

@@ -91,6 +91,24 @@ public struct ApprovalView: Sendable, Hashable {
         self.approval = approval
         self.proposal = proposal
     }
+
+    /// This view once a store has ended the approval as `status` (times at the store's precision).
+    public func resolved(_ status: ApprovalStatus, by: String, at: Date, comment: String?) -> ApprovalView {
+        var view = self
+        view.approval.status = status
+        view.approval.decidedBy = by
+        view.approval.decidedAt = Millis.date(Millis.from(at))
+        view.approval.comment = comment
+        return view
+    }
+
+    /// This view once a store has recorded the first of two approvals.
+    public func firstApprovalRecorded(by: String, at: Date) -> ApprovalView {
+        var view = self
+        view.approval.firstApprovedBy = by
+        view.approval.firstApprovedAt = Millis.date(Millis.from(at))
+        return view
+    }
 }
 
 /// A proposal and, when it was held, its approval.
