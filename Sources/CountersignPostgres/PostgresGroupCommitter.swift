@@ -17,7 +17,7 @@ final class PostgresGroupCommitter: Sendable {
     typealias Work = @Sendable (PostgresWriteBatch) async throws -> any Sendable
     /// Lends a pooled connection to `body` (the store's bounded lease).
     typealias Lease =
-        @Sendable (_ body: @Sendable (PostgresConnection) async throws -> [Result<any Sendable, any Error>]) async throws ->
+        @Sendable (_ body: @escaping @Sendable (PostgresConnection) async throws -> [Result<any Sendable, any Error>]) async throws ->
         [Result<any Sendable, any Error>]
 
     private struct Job: Sendable {

@@ -28,7 +28,7 @@ struct PostgresPool: Sendable {
 
     /// Leases a connection for `body`, waiting at most `leaseTimeout` for it (the pool's unless given).
     func withConnection<Result: Sendable>(
-        leaseTimeout: Duration? = nil, answerTimeout: Duration? = nil, _ body: (PostgresConnection) async throws -> Result
+        leaseTimeout: Duration? = nil, answerTimeout: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let handoff = LeaseHandoff()
         let client = client
@@ -42,11 +42,15 @@ struct PostgresPool: Sendable {
                     handoff.fail(error)
                 }
             }
+            let answer = AnswerRace<Result>()
             group.addTask {
                 try await Task.sleep(for: leaseTimeout)
                 guard let leasedAt = handoff.expire(), let answerTimeout else { return }
                 try await Task.sleep(until: leasedAt + answerTimeout)
                 handoff.closeIfHeld()
+                // A query on a connection the server dropped can wait forever even after the close:
+                // the caller is answered now; the body's task ends whenever its query does.
+                answer.finish(.failure(unavailable(.noAnswer, detail: "no answer for \(answerTimeout) on a leased connection")))
             }
             defer { group.cancelAll() }
             let connection: PostgresConnection
@@ -59,7 +63,9 @@ struct PostgresPool: Sendable {
             }
             defer { handoff.release() }
             do {
-                return try await body(connection)
+                return try await answer.run { try await body(connection) }
+            } catch let error as StoreUnavailable {
+                throw error
             } catch {
                 if handoff.wasClosed {
                     throw unavailable(.noAnswer, detail: "no answer for \(answerTimeout ?? .zero) on a leased connection")
@@ -72,7 +78,9 @@ struct PostgresPool: Sendable {
     /// A transaction on a connection leased with a bounded wait (see `withConnection`); failures of
     /// the transaction come out as postgres-nio's `PostgresTransactionError`, lost connections as
     /// ``StoreUnavailable``.
-    func withTransaction<Result: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    func withTransaction<Result: Sendable>(
+        logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
         try await withConnection { connection in
             try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
         }
@@ -244,5 +252,46 @@ final class LeaseHandoff: Sendable {
     /// never answer; the pool drops the connection.
     private static func closeAbruptly(_ connection: PostgresConnection) {
         let _: EventLoopFuture<Void> = connection.close()
+    }
+}
+
+/// The body's result or the answer timeout's verdict, whichever comes first. The body runs in a
+/// task of its own (cancelled with the caller), so a query that never returns cannot hold the
+/// caller past the timeout.
+final class AnswerRace<Result: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<Result, any Error>?, early: Swift.Result<Result, any Error>?, done: Bool)>(
+        (nil, nil, false))
+
+    func run(_ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        let task = Task { [self] in
+            do { finish(.success(try await body())) } catch { finish(.failure(error)) }
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let early = state.withLock { state -> Swift.Result<Result, any Error>? in
+                    if let early = state.early { return early }
+                    state.continuation = continuation
+                    return nil
+                }
+                if let early { continuation.resume(with: early) }
+            }
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    /// The first call wins; later ones are ignored.
+    func finish(_ result: Swift.Result<Result, any Error>) {
+        let continuation = state.withLock { state -> CheckedContinuation<Result, any Error>? in
+            guard !state.done else { return nil }
+            state.done = true
+            guard let continuation = state.continuation else {
+                state.early = result
+                return nil
+            }
+            state.continuation = nil
+            return continuation
+        }
+        continuation?.resume(with: result)
     }
 }

@@ -351,7 +351,7 @@ public final class PostgresStore: GatewayStore, Service {
     // MARK: Helpers
 
     /// Runs `body` in one transaction on a pooled connection.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {
