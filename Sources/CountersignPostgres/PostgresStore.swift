@@ -244,17 +244,6 @@ public final class PostgresStore: GatewayStore, Service {
         }
     }
 
-    public func dueApprovals(at now: Date, limit: Int) async throws -> [String] {
-        try await client.withConnection { connection in
-            try await connection.rows(
-                """
-                SELECT id FROM approvals WHERE status = 'pending' AND deadline <= \(Millis.from(now))
-                ORDER BY deadline LIMIT \(limit)
-                """
-            ).map { try $0.decode(String.self) }
-        }
-    }
-
     public func nextDeadline() async throws -> Date? {
         try await client.withConnection { connection in
             try await connection.rows("SELECT MIN(deadline) FROM approvals WHERE status = 'pending'").first?.decode(Int64?.self).map(Millis.date)

@@ -149,14 +149,6 @@ public final class SQLiteStore: GatewayStore {
         }
     }
 
-    public func dueApprovals(at now: Date, limit: Int) async throws -> [String] {
-        try await pool.read { db in
-            try String.fetchAll(
-                db.cachedStatement(sql: "SELECT id FROM approvals WHERE status = 'pending' AND deadline <= ? ORDER BY deadline LIMIT ?"),
-                arguments: [Millis.from(now), limit])
-        }
-    }
-
     public func nextDeadline() async throws -> Date? {
         try await pool.read { db in
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(deadline) FROM approvals WHERE status = 'pending'")).map(Millis.date)

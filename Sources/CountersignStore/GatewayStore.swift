@@ -31,9 +31,6 @@ public protocol GatewayStore: OutboxStore, ChannelStore {
         approvalID: String, _ transition: @escaping @Sendable (ApprovalView) -> Transition
     ) async throws -> TransitionResult
 
-    /// Ids of pending approvals whose deadline is at or before `now`, earliest first. Reads only.
-    func dueApprovals(at now: Date, limit: Int) async throws -> [String]
-
     /// In one transaction: claims up to `limit` pending approvals whose deadline is at or before
     /// `now`, earliest first (skipping any that another replica is changing right now), and applies
     /// `transition` to each as `transition(approvalID:_:)` would. Returns the results in that order.
