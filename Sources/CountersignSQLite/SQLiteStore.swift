@@ -19,13 +19,14 @@ public final class SQLiteStore: GatewayStore {
     }
 
     let pool: DatabasePool
+    /// `PRAGMA synchronous` reads 2 for FULL: the WAL is synced at every commit.
+    static let synchronousFull = 2
     private let committer: GroupCommitter
 
     /// Opens (creating if needed) the database file. Call `migrate()` before use.
     public init(configuration: Configuration) throws {
         var config = GRDB.Configuration()
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // A larger page cache keeps the hot index pages in memory; checkpoints run less often
             // (every ~40 MB of WAL) so fewer commits pay for one.
             try db.execute(sql: "PRAGMA cache_size = -65536")
@@ -35,6 +36,17 @@ public final class SQLiteStore: GatewayStore {
         // Several processes (a second `serve`, `audit verify`) may open the file: wait, don't fail.
         config.busyMode = .timeout(10)
         pool = try DatabasePool(path: configuration.path, configuration: config)
+        // Only the writer's setting matters, and it must be set here: GRDB's pool sets
+        // `synchronous = NORMAL` on its writer after `prepareDatabase` has run. NORMAL in WAL mode
+        // syncs only at checkpoints, so a power loss could undo commits that were acknowledged.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            let level = try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            guard level == Self.synchronousFull else {
+                throw DatabaseError(
+                    message: "could not set synchronous = FULL on \(configuration.path) (it is \(level.map(String.init) ?? "unknown"))")
+            }
+        }
         committer = GroupCommitter(writer: pool, maximumBatch: configuration.maximumBatch)
     }
 
