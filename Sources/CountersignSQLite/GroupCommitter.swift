@@ -1,9 +1,9 @@
 import GRDB
 import Synchronization
 
-/// Shares commits between concurrent writers. Each write is a job run in its own savepoint; the
-/// jobs waiting when a transaction starts all go into it, so N concurrent requests cost one
-/// commit (one fsync) instead of N. A job that throws rolls back only its own savepoint.
+/// Shares commits between concurrent writers. The jobs waiting when a transaction starts all go
+/// into it, so N concurrent requests cost one commit (one fsync) instead of N. A job that throws
+/// undoes only itself: the batch then runs again with one savepoint per job.
 ///
 /// No background task and no hand-off between tasks: a write that finds no transaction in flight
 /// starts one; when a transaction completes (on the database's writer queue), its jobs' callers
@@ -45,39 +45,47 @@ final class GroupCommitter: Sendable {
         return result as! T
     }
 
-    /// All jobs in one savepoint: the first failure undoes them all (then `runIsolated` runs).
-    private static func runTogether(
-        _ works: [@Sendable (Database) throws -> any Sendable], _ db: Database
-    ) throws
-        -> [Result<any Sendable, any Error>]
-    {
-        var results: [Result<any Sendable, any Error>] = []
-        results.reserveCapacity(works.count)
-        try db.inSavepoint {
-            for work in works { results.append(.success(try work(db))) }
+    /// What one transaction did to its jobs.
+    private typealias Results = [Result<any Sendable, any Error>]
+
+    /// All jobs in one transaction, with no savepoint: SQLite then keeps no sub-journal (which
+    /// spills to a temporary file once a batch touches 64 KiB of pages). If a job throws, the
+    /// transaction rolls back and `nil` is returned, so that the batch can run again isolated.
+    private static func runTogether(_ works: [@Sendable (Database) throws -> any Sendable], _ db: Database) throws -> Results? {
+        var results: Results? = nil
+        try db.inTransaction(.immediate) {
+            var values: Results = []
+            values.reserveCapacity(works.count)
+            do {
+                for work in works { values.append(.success(try work(db))) }
+            } catch {
+                return .rollback
+            }
+            results = values
             return .commit
         }
         return results
     }
 
-    /// Each job in its own savepoint: a failing job rolls back only itself.
-    private static func runIsolated(
-        _ works: [@Sendable (Database) throws -> any Sendable], _ db: Database
-    )
-        -> [Result<any Sendable, any Error>]
-    {
-        works.map { work -> Result<any Sendable, any Error> in
-            var result: Result<any Sendable, any Error> = .failure(CancellationError())
-            do {
-                try db.inSavepoint {
-                    result = .success(try work(db))
-                    return .commit
+    /// Each job in its own savepoint of one transaction: a failing job rolls back only itself.
+    private static func runIsolated(_ works: [@Sendable (Database) throws -> any Sendable], _ db: Database) throws -> Results {
+        var results: Results = []
+        try db.inTransaction(.immediate) {
+            results = works.map { work -> Result<any Sendable, any Error> in
+                var result: Result<any Sendable, any Error> = .failure(CancellationError())
+                do {
+                    try db.inSavepoint {
+                        result = .success(try work(db))
+                        return .commit
+                    }
+                } catch {
+                    result = .failure(error)
                 }
-            } catch {
-                result = .failure(error)
+                return result
             }
-            return result
+            return .commit
         }
+        return results
     }
 
     /// Takes the queued jobs (up to the batch limit) and runs them in one transaction.
@@ -88,32 +96,25 @@ final class GroupCommitter: Sendable {
             return Array(state.queue.prefix(count))
         }
         let works = jobs.map(\.work)
-        writer.asyncWrite(
-            { db in
-                // Optimistically in one savepoint (two statements fewer per job); if any job fails,
-                // that attempt rolls back and the batch runs again with one savepoint per job.
-                do {
-                    return try Self.runTogether(works, db)
-                } catch {
-                    return Self.runIsolated(works, db)
+        writer.asyncWriteWithoutTransaction { db in
+            // Optimistically all together; if any job throws, that transaction rolls back and the
+            // batch runs again with one savepoint per job. A failure to begin or commit (disk
+            // full, I/O error) fails every job: nothing of that transaction was committed.
+            let outcome: Results
+            do {
+                outcome = try Self.runTogether(works, db) ?? Self.runIsolated(works, db)
+            } catch {
+                outcome = Array(repeating: .failure(error), count: jobs.count)
+            }
+            for (job, result) in zip(jobs, outcome) { job.continuation.resume(with: result) }
+            let more = self.state.withLock { state -> Bool in
+                if state.queue.isEmpty {
+                    state.inFlight = false
+                    return false
                 }
-            },
-            completion: { _, outcome in
-                switch outcome {
-                case .success(let results):
-                    for (job, result) in zip(jobs, results) { job.continuation.resume(with: result) }
-                case .failure(let error):
-                    // The transaction itself failed (disk full, I/O error): nothing of it was committed.
-                    for job in jobs { job.continuation.resume(throwing: error) }
-                }
-                let more = self.state.withLock { state -> Bool in
-                    if state.queue.isEmpty {
-                        state.inFlight = false
-                        return false
-                    }
-                    return true
-                }
-                if more { self.startTransaction() }
-            })
+                return true
+            }
+            if more { self.startTransaction() }
+        }
     }
 }

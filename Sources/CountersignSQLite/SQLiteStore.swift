@@ -32,6 +32,9 @@ public final class SQLiteStore: GatewayStore {
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // Savepoints and statement journals in memory: on disk, each commit of a batch that
+            // touched more than 64 KiB of pages created, wrote and deleted a temporary file.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         // Several processes (a second `serve`, `audit verify`) may open the file: wait, don't fail.
         config.busyMode = .timeout(10)
