@@ -102,11 +102,12 @@ public final class Gateway: Sendable {
         let policy = policy
         let router = configuration.router
         let queued = OutboxQueued()
-        let result = try await store.propose(
-            agent: agent, idempotencyKey: proposal.idempotencyKey, history: engine.historyQuery(for: proposal, now: now)
-        ) { history in
-            let verdict = engine.decide(proposal, history: history)
-            let record = ProposalRecord(id: Identifier.make(), proposal: proposal, verdict: verdict, createdAt: now)
+        // Everything that needs no history happens here, outside the store's serial write.
+        let assessment = engine.assess(proposal, now: now)
+        let proposalID = Identifier.make()
+        let result = try await store.propose(agent: agent, idempotencyKey: proposal.idempotencyKey, history: assessment.historyQuery) { history in
+            let verdict = engine.decide(proposal, assessment, history: history)
+            let record = ProposalRecord(id: proposalID, proposal: proposal, verdict: verdict, createdAt: now)
             var approval: ApprovalRecord?
             if verdict.level.holdsForHuman {
                 approval = ApprovalRecord(

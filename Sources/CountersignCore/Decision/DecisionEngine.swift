@@ -1,7 +1,8 @@
 import Foundation
 
 /// Turns a proposal into a verdict under a policy (CONTRACT §2). Pure: the caller supplies the
-/// subject's history (ask `historyQuery(for:now:)` what to load) and the clock.
+/// subject's history (ask `historyQuery(for:now:)`, or the `assess(_:now:)` result, what to load)
+/// and the clock.
 public struct DecisionEngine: Sendable {
     public let policy: Policy
     private let scanner: ContentScanner
@@ -46,13 +47,17 @@ public struct DecisionEngine: Sendable {
 
     /// What the stateful rules need to know about the proposal's subject, or `nil` when the
     /// proposal names no subject or those rules are off.
+    public func historyQuery(for proposal: Proposal, now: Date) -> HistoryQuery? {
+        historyQuery(for: proposal, baseLevel: baseRules(proposal).level, now: now)
+    }
+
     /// Parts a rule cannot use are left out: the approval count only matters when rules 1–3 put
     /// the proposal at `approve`, the streak only when its own confidence is low.
-    public func historyQuery(for proposal: Proposal, now: Date) -> HistoryQuery? {
+    private func historyQuery(for proposal: Proposal, baseLevel: Level, now: Date) -> HistoryQuery? {
         guard let subject = proposal.subject else { return nil }
         let rules = policy.escalation
         let streak = rules.lowConfidenceStreak.flatMap { proposal.confidence < $0.below ? $0 : nil }
-        let approvals = baseRules(proposal).level == .approve ? rules.approvalsPerSubject : nil
+        let approvals = baseLevel == .approve ? rules.approvalsPerSubject : nil
         let query = HistoryQuery(
             agent: proposal.agent, subject: subject,
             recentSince: now.addingTimeInterval(-(streak?.within ?? 0)),
@@ -65,10 +70,22 @@ public struct DecisionEngine: Sendable {
 
     /// The verdict: the most severe level of every rule that fired, and all their reasons.
     public func decide(_ proposal: Proposal, history: SubjectHistory = .empty) -> Verdict {
+        let (reasons, baseLevel) = historyFreeRules(proposal)
+        return decide(proposal, Assessment(reasons: reasons, baseLevel: baseLevel, historyQuery: nil), history: history)
+    }
+
+    /// Rules 1–4, which need no history (confidence, amounts, sanity, the content scan), and the
+    /// history the stateful rules need. A store that reads that history inside a serial write
+    /// transaction assesses first, outside it, and finishes there with `decide(_:_:history:)`.
+    public func assess(_ proposal: Proposal, now: Date) -> Assessment {
+        let (reasons, baseLevel) = historyFreeRules(proposal)
+        return Assessment(reasons: reasons, baseLevel: baseLevel, historyQuery: historyQuery(for: proposal, baseLevel: baseLevel, now: now))
+    }
+
+    /// Rules 1–4's reasons and the level of rules 1–3.
+    private func historyFreeRules(_ proposal: Proposal) -> (reasons: [Reason], baseLevel: Level) {
         let (base, baseLevel) = baseRules(proposal)
         var reasons = base
-        let rule = classification(of: proposal.operation)
-
         // 4. Hard escalation rules, whatever the confidence.
         let findings = scanner.scan(proposal)
         for kind in findings.pii {
@@ -80,6 +97,14 @@ public struct DecisionEngine: Sendable {
         if let phrase = findings.legal {
             reasons.append(Reason(code: ReasonCode.legal, level: .escalate, facts: .legal(phrase: phrase)))
         }
+        return (reasons, baseLevel)
+    }
+
+    /// The verdict from an assessment of this proposal and the subject's history.
+    public func decide(_ proposal: Proposal, _ assessment: Assessment, history: SubjectHistory) -> Verdict {
+        var reasons = assessment.reasons
+        let baseLevel = assessment.baseLevel
+        let rule = classification(of: proposal.operation)
         let rules = policy.escalation
         if let subject = proposal.subject {
             if let count = rules.consecutiveRejections, count > 0, history.recentDecisions.count >= count,
