@@ -1,5 +1,6 @@
 import ArgumentParser
 import CountersignMCP
+import CountersignServer
 import Foundation
 import Logging
 
@@ -56,9 +57,7 @@ extension Countersign {
             }
             // stdout carries the protocol: every log line goes to stderr.
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-                return handler
+                LineLogHandler(label: label, level: ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
             }
             do {
                 try await MCPProxy.run(

@@ -51,9 +51,7 @@ extension Countersign {
             if let host { configuration.http.host = host }
             if let port { configuration.http.port = port }
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-                return handler
+                LineLogHandler(label: label, level: ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info)
             }
             do {
                 try await ServerRunner.run(configuration: configuration, logger: Logger(label: "countersign")) { line in
