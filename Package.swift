@@ -44,7 +44,9 @@ let package = Package(
         // The store on a SQLite file (GRDB): WAL, synchronous=FULL, group commit.
         .target(
             name: "CountersignSQLite",
-            dependencies: ["CountersignStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "CountersignStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // The store on PostgreSQL (postgres-nio): several gateway replicas on one database.
         .target(

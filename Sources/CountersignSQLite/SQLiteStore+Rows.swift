@@ -13,19 +13,28 @@ extension SQLiteStore {
 
     static func insert(_ db: Database, _ record: ProposalRecord) throws {
         let proposal = record.proposal
-        try db.cachedStatement(
+        var insert = try FastStatement(
+            db,
             sql: """
                 INSERT INTO proposals (id, agent, idempotency_key, operation, risk_class, subject, confidence, amount, level,
                     base_level, reasons, body, created_at, policy_level)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
-                record.id, proposal.agent, proposal.idempotencyKey, proposal.operation, record.verdict.riskClass, proposal.subject,
-                proposal.confidence, proposal.amount.map { "\($0)" }, record.verdict.level.rawValue, record.verdict.baseLevel.rawValue,
-                String(decoding: record.verdict.reasonsJSON, as: UTF8.self), String(decoding: proposal.jsonBytes, as: UTF8.self),
-                Millis.from(record.createdAt), record.verdict.policyLevel?.rawValue,
-            ])
+                """)
+        insert.bind(record.id)
+        insert.bind(proposal.agent)
+        insert.bind(proposal.idempotencyKey)
+        insert.bind(proposal.operation)
+        insert.bind(record.verdict.riskClass)
+        insert.bind(proposal.subject)
+        insert.bind(proposal.confidence)
+        insert.bind(proposal.amount.map { "\($0)" })
+        insert.bind(record.verdict.level.rawValue)
+        insert.bind(record.verdict.baseLevel.rawValue)
+        insert.bind(record.verdict.reasonsJSON)
+        insert.bind(proposal.jsonBytes)
+        insert.bind(Millis.from(record.createdAt))
+        insert.bind(record.verdict.policyLevel?.rawValue)
+        try insert.execute()
     }
 
     static func insert(_ db: Database, _ approval: ApprovalRecord, of record: ProposalRecord) throws {
@@ -42,48 +51,65 @@ extension SQLiteStore {
 
     /// Appends an event to the audit chain, after the last entry, in the caller's transaction.
     static func append(_ db: Database, _ event: AuditEvent) throws {
-        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
-        let sequence: Int64 = (last?["seq"] ?? 0) + 1
-        let previous: String = last?["hash"] ?? AuditChain.genesis
+        var sequence: Int64 = 1
+        var previous = AuditChain.genesis
+        try FastStatement(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").forEachRow { row in
+            sequence = row.int64(0) + 1
+            previous = row.text(1) ?? previous
+        }
         let hash = AuditChain.hash(previous: previous, sequence: sequence, event: event)
         var writer = JSONWriter(capacity: 128)
         writer.value(event.data)
-        try db.cachedStatement(
+        var insert = try FastStatement(
+            db,
             sql: """
                 INSERT INTO audit_log (seq, at, kind, proposal_id, approval_id, actor, data, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(
-            arguments: [
-                sequence, Millis.from(event.at), event.kind, event.proposalID, event.approvalID, event.actor,
-                String(decoding: writer.bytes, as: UTF8.self), previous, hash,
-            ])
+                """)
+        insert.bind(sequence)
+        insert.bind(Millis.from(event.at))
+        insert.bind(event.kind)
+        insert.bind(event.proposalID)
+        insert.bind(event.approvalID)
+        insert.bind(event.actor)
+        insert.bind(writer.bytes)
+        insert.bind(previous)
+        insert.bind(hash)
+        try insert.execute()
     }
 
     static func history(_ db: Database, _ query: HistoryQuery) throws -> SubjectHistory {
         var history = SubjectHistory()
         if query.recentLimit > 0 {
-            history.recentProposals = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: "SELECT created_at, confidence FROM proposals WHERE subject = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?"),
-                arguments: [query.subject, Millis.from(query.recentSince), query.recentLimit]
-            ).map { PastProposal(at: Millis.date($0["created_at"]), confidence: $0["confidence"]) }
+            var recent = try FastStatement(
+                db, sql: "SELECT created_at, confidence FROM proposals WHERE subject = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?")
+            recent.bind(query.subject)
+            recent.bind(Millis.from(query.recentSince))
+            recent.bind(query.recentLimit)
+            try recent.forEachRow { row in
+                history.recentProposals.append(PastProposal(at: Millis.date(row.int64(0)), confidence: row.double(1)))
+            }
         }
         if let since = query.approvalsSince {
-            history.approvalCount =
-                try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT COUNT(*) FROM proposals WHERE subject = ? AND created_at >= ? AND base_level = 'approve'"),
-                    arguments: [query.subject, Millis.from(since)]) ?? 0
+            var count = try FastStatement(
+                db, sql: "SELECT COUNT(*) FROM proposals WHERE subject = ? AND created_at >= ? AND base_level = 'approve'")
+            count.bind(query.subject)
+            count.bind(Millis.from(since))
+            try count.forEachRow { row in history.approvalCount = Int(row.int64(0)) }
         }
         if query.decisionLimit > 0 {
-            history.recentDecisions = try String.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT status FROM approvals WHERE agent = ? AND subject = ? AND status IN ('approved', 'rejected', 'taken_over')
-                        ORDER BY decided_at DESC LIMIT ?
-                        """),
-                arguments: [query.agent, query.subject, query.decisionLimit]
-            ).compactMap(PastDecision.init(rawValue:))
+            var decisions = try FastStatement(
+                db,
+                sql: """
+                    SELECT status FROM approvals WHERE agent = ? AND subject = ? AND status IN ('approved', 'rejected', 'taken_over')
+                    ORDER BY decided_at DESC LIMIT ?
+                    """)
+            decisions.bind(query.agent)
+            decisions.bind(query.subject)
+            decisions.bind(query.decisionLimit)
+            try decisions.forEachRow { row in
+                if let decision = row.text(0).flatMap(PastDecision.init(rawValue:)) { history.recentDecisions.append(decision) }
+            }
         }
         return history
     }

@@ -64,12 +64,13 @@ public final class SQLiteStore: GatewayStore {
         prepare: @escaping @Sendable (SubjectHistory) -> PreparedProposal
     ) async throws -> ProposeResult {
         try await committer.write { db in
-            if let idempotencyKey,
-                let id = try String.fetchOne(
-                    db.cachedStatement(sql: "SELECT id FROM proposals WHERE agent = ? AND idempotency_key = ?"), arguments: [agent, idempotencyKey]),
-                let existing = try Self.proposalView(db, id: id)
-            {
-                return .existing(existing)
+            if let idempotencyKey {
+                var lookup = try FastStatement(db, sql: "SELECT id FROM proposals WHERE agent = ? AND idempotency_key = ?")
+                lookup.bind(agent)
+                lookup.bind(idempotencyKey)
+                var id: String?
+                try lookup.forEachRow { row in id = row.text(0) }
+                if let id, let existing = try Self.proposalView(db, id: id) { return .existing(existing) }
             }
             let subjectHistory = try history.map { try Self.history(db, $0) } ?? .empty
             let prepared = prepare(subjectHistory)
