@@ -66,12 +66,11 @@ final class PostgresWriteBatch: @unchecked Sendable {
             (sequence, previousHash) = try head.decode((Int64, String).self)
             for event in events {
                 sequence += 1
-                let hash = AuditChain.hash(previous: previousHash, sequence: sequence, event: event)
-                var writer = JSONWriter(capacity: 128)
-                writer.value(event.data)
+                let data = AuditChain.canonicalData(event.data)
+                let hash = AuditChain.hash(previous: previousHash, sequence: sequence, event: event, canonicalData: data)
                 rows.add(
                     sequence: sequence, at: Millis.from(event.at), kind: event.kind, proposalID: event.proposalID,
-                    approvalID: event.approvalID ?? "", actor: event.actor, data: String(decoding: writer.bytes, as: UTF8.self),
+                    approvalID: event.approvalID ?? "", actor: event.actor, data: String(decoding: data, as: UTF8.self),
                     previousHash: previousHash, hash: hash)
                 previousHash = hash
             }

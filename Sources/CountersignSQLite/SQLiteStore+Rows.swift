@@ -57,9 +57,9 @@ extension SQLiteStore {
             sequence = row.int64(0) + 1
             previous = row.text(1) ?? previous
         }
-        let hash = AuditChain.hash(previous: previous, sequence: sequence, event: event)
-        var writer = JSONWriter(capacity: 128)
-        writer.value(event.data)
+        // The log stores the data in the canonical form the hash covers: encoded once.
+        let data = AuditChain.canonicalData(event.data)
+        let hash = AuditChain.hash(previous: previous, sequence: sequence, event: event, canonicalData: data)
         var insert = try FastStatement(
             db,
             sql: """
@@ -72,7 +72,7 @@ extension SQLiteStore {
         insert.bind(event.proposalID)
         insert.bind(event.approvalID)
         insert.bind(event.actor)
-        insert.bind(writer.bytes)
+        insert.bind(data)
         insert.bind(previous)
         insert.bind(hash)
         try insert.execute()

@@ -48,9 +48,16 @@ public enum AuditChain {
 
     /// The hash of an entry that follows `previous`.
     public static func hash(previous: String, sequence: Int64, event: AuditEvent) -> String {
+        hash(previous: previous, sequence: sequence, event: event, canonicalData: canonicalData(event.data))
+    }
+
+    /// The hash of an entry that follows `previous`, its data already in canonical form (what a
+    /// store writes to the log, so that the data is encoded once).
+    public static func hash(previous: String, sequence: Int64, event: AuditEvent, canonicalData: [UInt8]) -> String {
         var hasher = SHA256()
-        hasher.update(data: Array(previous.utf8))
-        hasher.update(data: canonical(sequence: sequence, event: event))
+        var previous = previous
+        previous.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        hasher.update(data: canonical(sequence: sequence, event: event, canonicalData: canonicalData))
         return hex(hasher.finalize())
     }
 
@@ -69,14 +76,18 @@ public enum AuditChain {
 
     /// The canonical bytes of an entry: compact JSON, keys sorted at every level.
     public static func canonical(sequence: Int64, event: AuditEvent) -> [UInt8] {
-        // The top-level keys are written in sorted order directly; only `data` needs sorting.
-        var writer = JSONWriter(capacity: 384)
+        canonical(sequence: sequence, event: event, canonicalData: canonicalData(event.data))
+    }
+
+    private static func canonical(sequence: Int64, event: AuditEvent, canonicalData: [UInt8]) -> [UInt8] {
+        // The top-level keys are written in sorted order directly.
+        var writer = JSONWriter(capacity: 256 + canonicalData.count)
         writer.raw("{")
         writer.member("actor", event.actor)
         if let approvalID = event.approvalID { writer.member("approval_id", approvalID) }
         writer.member("at", Int(Millis.from(event.at)))
         writer.member("data")
-        writer.value(sorted(event.data))
+        writer.bytes.append(contentsOf: canonicalData)
         writer.member("kind", event.kind)
         writer.member("proposal_id", event.proposalID)
         writer.member("sequence", Int(sequence))
@@ -84,12 +95,34 @@ public enum AuditChain {
         return writer.bytes
     }
 
-    private static func sorted(_ value: JSONValue) -> JSONValue {
+    /// An event's data as compact JSON with the keys of every object sorted (by their UTF-8 bytes).
+    public static func canonicalData(_ data: JSONValue) -> [UInt8] {
+        var writer = JSONWriter(capacity: 192)
+        writeSorted(data, to: &writer)
+        return writer.bytes
+    }
+
+    private static func writeSorted(_ value: JSONValue, to writer: inout JSONWriter) {
         switch value {
         case .object(let members):
-            return .object(members.map { JSONMember($0.key, sorted($0.value)) }.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) })
-        case .array(let items): return .array(items.map(sorted))
-        default: return value
+            writer.bytes.append(UInt8(ascii: "{"))
+            let order = members.indices.sorted { members[$0].key.utf8.lexicographicallyPrecedes(members[$1].key.utf8) }
+            for (position, index) in order.enumerated() {
+                if position > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+                writer.string(members[index].key)
+                writer.bytes.append(UInt8(ascii: ":"))
+                writeSorted(members[index].value, to: &writer)
+            }
+            writer.bytes.append(UInt8(ascii: "}"))
+        case .array(let items):
+            writer.bytes.append(UInt8(ascii: "["))
+            for (position, item) in items.enumerated() {
+                if position > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+                writeSorted(item, to: &writer)
+            }
+            writer.bytes.append(UInt8(ascii: "]"))
+        default:
+            writer.value(value)
         }
     }
 
