@@ -9,13 +9,8 @@ import Synchronization
 /// starts one; when a transaction completes (on the database's writer queue), its jobs' callers
 /// are resumed and, if more jobs queued meanwhile, the next transaction starts right there.
 final class GroupCommitter: Sendable {
-    private struct Job: Sendable {
-        let work: @Sendable (Database) throws -> any Sendable
-        let continuation: CheckedContinuation<any Sendable, any Error>
-    }
-
     private struct State {
-        var queue: [Job] = []
+        var queue: [any Job] = []
         var inFlight = false
     }
 
@@ -29,63 +24,53 @@ final class GroupCommitter: Sendable {
         self.maximumBatch = maximumBatch
     }
 
-    /// Runs `work` in a savepoint of a shared transaction and returns once that transaction is
-    /// committed. The transaction runs to completion even if the caller is cancelled, so a client
-    /// that goes away never fails the other requests in its batch.
+    /// Runs `work` in a shared transaction and returns once that transaction is committed. The
+    /// transaction runs to completion even if the caller is cancelled, so a client that goes away
+    /// never fails the other requests in its batch.
     func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let start = state.withLock { state -> Bool in
-                state.queue.append(Job(work: { try work($0) }, continuation: continuation))
+                state.queue.append(TypedJob(work: work, continuation: continuation))
                 guard !state.inFlight else { return false }
                 state.inFlight = true
                 return true
             }
             if start { startTransaction() }
         }
-        return result as! T
     }
 
-    /// What one transaction did to its jobs.
-    private typealias Results = [Result<any Sendable, any Error>]
-
     /// All jobs in one transaction, with no savepoint: SQLite then keeps no sub-journal (which
-    /// spills to a temporary file once a batch touches 64 KiB of pages). If a job throws, the
-    /// transaction rolls back and `nil` is returned, so that the batch can run again isolated.
-    private static func runTogether(_ works: [@Sendable (Database) throws -> any Sendable], _ db: Database) throws -> Results? {
-        var results: Results? = nil
+    /// spills to a temporary file once a batch touches 64 KiB of pages). Returns `false` if a job
+    /// threw: the transaction rolled back, and the batch must run again isolated.
+    private static func runTogether(_ jobs: [any Job], _ db: Database) throws -> Bool {
+        var committed = false
         try db.inTransaction(.immediate) {
-            var values: Results = []
-            values.reserveCapacity(works.count)
             do {
-                for work in works { values.append(.success(try work(db))) }
+                for job in jobs { try job.run(db) }
             } catch {
                 return .rollback
             }
-            results = values
+            committed = true
             return .commit
         }
-        return results
+        return committed
     }
 
     /// Each job in its own savepoint of one transaction: a failing job rolls back only itself.
-    private static func runIsolated(_ works: [@Sendable (Database) throws -> any Sendable], _ db: Database) throws -> Results {
-        var results: Results = []
+    private static func runIsolated(_ jobs: [any Job], _ db: Database) throws {
         try db.inTransaction(.immediate) {
-            results = works.map { work -> Result<any Sendable, any Error> in
-                var result: Result<any Sendable, any Error> = .failure(CancellationError())
+            for job in jobs {
                 do {
                     try db.inSavepoint {
-                        result = .success(try work(db))
+                        try job.run(db)
                         return .commit
                     }
                 } catch {
-                    result = .failure(error)
+                    job.keep(failure: error)
                 }
-                return result
             }
             return .commit
         }
-        return results
     }
 
     /// Takes the queued jobs (up to the batch limit) and runs them in one transaction.
@@ -95,18 +80,16 @@ final class GroupCommitter: Sendable {
             defer { state.queue.removeFirst(count) }
             return Array(state.queue.prefix(count))
         }
-        let works = jobs.map(\.work)
         writer.asyncWriteWithoutTransaction { db in
             // Optimistically all together; if any job throws, that transaction rolls back and the
             // batch runs again with one savepoint per job. A failure to begin or commit (disk
             // full, I/O error) fails every job: nothing of that transaction was committed.
-            let outcome: Results
             do {
-                outcome = try Self.runTogether(works, db) ?? Self.runIsolated(works, db)
+                if try !Self.runTogether(jobs, db) { try Self.runIsolated(jobs, db) }
+                for job in jobs { job.resume() }
             } catch {
-                outcome = Array(repeating: .failure(error), count: jobs.count)
+                for job in jobs { job.resume(throwing: error) }
             }
-            for (job, result) in zip(jobs, outcome) { job.continuation.resume(with: result) }
             let more = self.state.withLock { state -> Bool in
                 if state.queue.isEmpty {
                     state.inFlight = false
@@ -117,4 +100,46 @@ final class GroupCommitter: Sendable {
             if more { self.startTransaction() }
         }
     }
+}
+
+/// One caller's write. It may run twice (when its first batch rolled back); its caller is resumed
+/// once, after the commit, with the result of its last run.
+private protocol Job: AnyObject, Sendable {
+    /// Runs the work and keeps its result; rethrows the work's error, so the batch can roll back.
+    func run(_ db: Database) throws
+    /// Records that the job's savepoint failed after the work itself succeeded.
+    func keep(failure: any Error)
+    /// Hands the caller the kept result.
+    func resume()
+    func resume(throwing error: any Error)
+}
+
+/// A job whose result keeps its type: no boxing, no cast on the way back.
+private final class TypedJob<T: Sendable>: Job, @unchecked Sendable {
+    // `result` is touched only on the database's writer queue, one transaction at a time.
+    private let work: @Sendable (Database) throws -> T
+    private let continuation: CheckedContinuation<T, any Error>
+    private var result: Result<T, any Error>?
+
+    init(work: @escaping @Sendable (Database) throws -> T, continuation: CheckedContinuation<T, any Error>) {
+        self.work = work
+        self.continuation = continuation
+    }
+
+    func run(_ db: Database) throws {
+        do {
+            result = .success(try work(db))
+        } catch {
+            result = .failure(error)
+            throw error
+        }
+    }
+
+    func keep(failure: any Error) {
+        if case .success = result { result = .failure(failure) }
+    }
+
+    func resume() { continuation.resume(with: result ?? .failure(CancellationError())) }
+
+    func resume(throwing error: any Error) { continuation.resume(throwing: error) }
 }
