@@ -8,13 +8,24 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let header = request.headers[.authorization] {
+        if let header = try Self.authorization(request.headers) {
             guard let secret = Self.bearerSecret(header), let principal = authenticator.principal(for: secret) else {
                 throw APIError.unauthorized
             }
             context.principal = principal
         }
         return try await next(request, context)
+    }
+
+    /// The one `Authorization` field, or `nil`; two of them are refused (401). Looks the field
+    /// up directly: `HTTPFields`' subscript joins every value into a new string.
+    static func authorization(_ fields: HTTPFields) throws -> String? {
+        var found: String?
+        for field in fields where field.name == .authorization {
+            guard found == nil else { throw APIError.unauthorized }
+            found = field.value
+        }
+        return found
     }
 
     /// The secret of `Bearer <secret>` (scheme case-insensitive, spaces around the secret

@@ -1,3 +1,4 @@
+import Hummingbird
 import Testing
 
 @testable import CountersignServer
@@ -22,5 +23,13 @@ import Testing
         ] as [(String, String?)])
     func secret(header: String, expected: String?) {
         #expect(AuthenticationMiddleware.bearerSecret(header) == expected)
+    }
+
+    @Test func oneAuthorizationFieldIsReadAndTwoAreRefused() throws {
+        #expect(try AuthenticationMiddleware.authorization([.contentType: "application/json"]) == nil)
+        #expect(try AuthenticationMiddleware.authorization([.authorization: "Bearer abc123"]) == "Bearer abc123")
+        var twice = HTTPFields()
+        twice[values: .authorization] = ["Bearer abc123", "Bearer other"]
+        #expect(throws: APIError.self) { try AuthenticationMiddleware.authorization(twice) }
     }
 }
