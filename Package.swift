@@ -45,9 +45,12 @@ let package = Package(
         .target(
             name: "CountersignSQLite",
             dependencies: [
-                "CountersignStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CountersignStore", "CSQLiteTuning", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // SQLite's process-wide settings, which only C can make (sqlite3_config is variadic).
+        .target(name: "CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The store on PostgreSQL (postgres-nio): several gateway replicas on one database.
         .target(
             name: "CountersignPostgres",

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Testing
 
 @testable import CountersignSQLite
@@ -20,5 +21,19 @@ import Testing
             #expect(synchronous == 2, "synchronous on the writer of a \(opening) (2 is FULL)")
             #expect(journal == "wal", "journal mode of a \(opening)")
         }
+    }
+
+    /// Evaluating the trait sets the process-wide switch before this test process opens SQLite.
+    @Test(.enabled(if: SQLiteStore.memoryStatisticsOff, "SQLite was initialized before the store could configure it"))
+    func sqliteKeepsNoMemoryStatistics() async throws {
+        let store = try SQLiteStore(configuration: .init(path: NSTemporaryDirectory() + "countersign-memstat-\(UUID().uuidString).db"))
+        try await store.migrate()
+        try await store.pool.write { db in
+            try db.execute(sql: "CREATE TABLE filler (text TEXT)")
+            for index in 0..<100 { try db.execute(sql: "INSERT INTO filler VALUES (?)", arguments: [String(repeating: "x", count: index * 10)]) }
+        }
+        // With the statistics on, this counts every byte SQLite holds (the page caches alone are
+        // hundreds of kilobytes); off, nothing is counted.
+        #expect(sqlite3_memory_used() == 0)
     }
 }
