@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The schema, owned by the store and applied by `migrate()`. Constraints live here: SQLite checks
@@ -136,6 +137,43 @@ enum SQLiteSchema {
                     CREATE INDEX proposals_notify_by_time ON proposals (created_at) WHERE level = 'notify';
                     """)
         }
+        migrator.registerMigration("v7: CHECK constraints compare values in place") { db in
+            try rewriteInListChecks(db)
+        }
         return migrator
+    }
+
+    /// SQLite checks `CHECK (x IN ('a', 'b', 'c'))` (three values or more) by building a temporary
+    /// B-tree of the list, on every insert and update: four of them per proposal. The equivalent
+    /// `CHECK (x = 'a' OR x = 'b' OR x = 'c')` (the same answer, NULL included) compares in place.
+    /// The constraints are rewritten in the stored schema, SQLite's documented procedure for
+    /// changes that leave the stored rows as they are (https://sqlite.org/lang_altertable.html,
+    /// "otherchanges"): no table is copied, however large. Runs in the migration's transaction;
+    /// any failure rolls it all back.
+    static func rewriteInListChecks(_ db: Database) throws {
+        let version = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
+        let tables = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%CHECK (% IN (%'")
+        guard !tables.isEmpty else { return }
+        try db.execute(sql: "PRAGMA writable_schema = ON")
+        for table in tables {
+            let name: String = table["name"]
+            let rewritten = checksWithoutInLists(table["sql"])
+            try db.execute(sql: "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?", arguments: [rewritten, name])
+        }
+        try db.execute(sql: "PRAGMA schema_version = \(version + 1)")
+        try db.execute(sql: "PRAGMA writable_schema = OFF")
+        // The new schema is parsed here: a malformed statement fails the migration.
+        _ = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_schema")
+    }
+
+    /// `CHECK (column IN (v1, v2, ...))` becomes `CHECK (column = v1 OR column = v2 OR ...)`; the
+    /// values are SQL literals without commas or parentheses (quoted names and small integers).
+    static func checksWithoutInLists(_ sql: String) -> String {
+        let pattern = /CHECK \((\w+) IN \(([^()]*)\)\)/
+        return sql.replacing(pattern) { match in
+            let column = match.output.1
+            let values = match.output.2.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            return "CHECK (" + values.map { "\(column) = \($0)" }.joined(separator: " OR ") + ")"
+        }
     }
 }
