@@ -139,9 +139,21 @@ enum SQLiteSchema {
         }
         migrator.registerMigration("v7: CHECK constraints compare values in place") { db in
             try rewriteInListChecks(db)
+            // The same for the one partial index with an IN list (written by every insert and
+            // decision of an approval). The history query names the same condition to use it.
+            try db.execute(
+                sql: """
+                    DROP INDEX approvals_decided_by_agent_subject;
+                    CREATE INDEX approvals_decided_by_agent_subject ON approvals (agent, subject, decided_at)
+                        WHERE \(humanDecisionCondition);
+                    """)
         }
         return migrator
     }
+
+    /// Approvals a human decided, as the partial index `approvals_decided_by_agent_subject` states
+    /// it: a query must name it the same way for SQLite to use that index.
+    static let humanDecisionCondition = "(status = 'approved' OR status = 'rejected' OR status = 'taken_over')"
 
     /// SQLite checks `CHECK (x IN ('a', 'b', 'c'))` (three values or more) by building a temporary
     /// B-tree of the list, on every insert and update: four of them per proposal. The equivalent

@@ -101,7 +101,7 @@ extension SQLiteStore {
             var decisions = try FastStatement(
                 db,
                 sql: """
-                    SELECT status FROM approvals WHERE agent = ? AND subject = ? AND status IN ('approved', 'rejected', 'taken_over')
+                    SELECT status FROM approvals WHERE agent = ? AND subject = ? AND \(SQLiteSchema.humanDecisionCondition)
                     ORDER BY decided_at DESC LIMIT ?
                     """)
             decisions.bind(query.agent)

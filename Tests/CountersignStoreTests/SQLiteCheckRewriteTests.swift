@@ -44,6 +44,15 @@ import Testing
             #expect(try String.fetchOne(db, sql: "SELECT status FROM approvals WHERE id = 'a1'") == "pending")
             let inListChecks = try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%CHECK (% IN (%'")
             #expect(inListChecks.isEmpty)
+            // The history query still finds the rebuilt partial index of decided approvals.
+            let plan = try Row.fetchAll(
+                db,
+                sql: """
+                    EXPLAIN QUERY PLAN SELECT status FROM approvals WHERE agent = 'bot' AND subject = 's'
+                    AND \(SQLiteSchema.humanDecisionCondition) ORDER BY decided_at DESC LIMIT 3
+                    """
+            ).map { $0["detail"] as String }.joined(separator: "; ")
+            #expect(plan.contains("approvals_decided_by_agent_subject"), "\(plan)")
         }
         let refused: [String] = [
             "UPDATE proposals SET level = 'bogus' WHERE id = 'p1'",
