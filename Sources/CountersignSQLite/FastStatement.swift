@@ -87,8 +87,6 @@ struct FastStatement {
         func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
         func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
-
-        func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
     }
 
     private func error(_ code: Int32) -> DatabaseError {

@@ -81,7 +81,7 @@ struct EmailChannelTests {
     {
         ServerConfiguration.Channels(
             email: .init(
-                host: "localhost", port: port, startTLS: startTLS, username: auth?.0, password: auth?.1, trustRootsFile: trust, timeout: 10,
+                host: "localhost", port: port, startTLS: startTLS, username: auth?.0, password: auth?.1, trustRootsFile: trust, timeout: 30,
                 from: "Countersign Bot <countersign@example.com>", linkSecret: emailLinkSecret))
     }
 
@@ -214,7 +214,7 @@ struct EmailChannelTests {
         defer { smtp.stop() }
         let client = SMTPClient(
             configuration: .init(
-                host: "localhost", port: smtp.port, startTLS: .required, credentials: ("mailer", "mail-password-123"), timeout: .seconds(10)))
+                host: "localhost", port: smtp.port, startTLS: .required, credentials: ("mailer", "mail-password-123"), timeout: .seconds(30)))
         let error = await #expect(throws: SMTPError.self) {
             try await client.send(from: "cs@example.com", to: ["alice@example.com"], message: "Subject: x\r\n\r\ny\r\n")
         }
@@ -290,7 +290,7 @@ struct EmailChannelTests {
         let client = SMTPClient(
             configuration: .init(
                 host: "localhost", port: smtp.port, startTLS: .required, credentials: ("mailer", password), trustRootsFile: smtp.certificate,
-                timeout: .seconds(10)))
+                timeout: .seconds(30)))
         let mail = MIMEMessage(
             from: "cs@example.com", to: "alice@example.com", subject: "LOGIN", messageID: "login@countersign", date: Date(), text: "t",
             html: "<p>h</p>")
