@@ -127,8 +127,8 @@ let package = Package(
         .testTarget(
             name: "CountersignStoreTests",
             dependencies: [
-                "CountersignSQLite", "CountersignGateway", "CountersignInsights", "CountersignPostgres",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "CountersignSQLite", "CountersignGateway", "CountersignInsights", "CountersignPostgres", "CSQLiteTuning",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .testTarget(

@@ -138,7 +138,12 @@ enum SQLiteSchema {
                     """)
         }
         migrator.registerMigration("v7: CHECK constraints compare values in place") { db in
-            try rewriteInListChecks(db)
+            // Only a speed-up: where SQLite refuses to edit its schema table (a defensive build),
+            // the IN lists stay, and they mean the same.
+            try? db.inSavepoint {
+                try rewriteInListChecks(db)
+                return .commit
+            }
             // The same for the one partial index with an IN list (written by every insert and
             // decision of an approval). The history query names the same condition to use it.
             try db.execute(
@@ -160,13 +165,14 @@ enum SQLiteSchema {
     /// `CHECK (x = 'a' OR x = 'b' OR x = 'c')` (the same answer, NULL included) compares in place.
     /// The constraints are rewritten in the stored schema, SQLite's documented procedure for
     /// changes that leave the stored rows as they are (https://sqlite.org/lang_altertable.html,
-    /// "otherchanges"): no table is copied, however large. Runs in the migration's transaction;
-    /// any failure rolls it all back.
+    /// "otherchanges"): no table is copied, however large. Runs inside the migration's
+    /// transaction; v7 wraps it in a savepoint, so a failure leaves the schema as it was.
     static func rewriteInListChecks(_ db: Database) throws {
         let version = try Int.fetchOne(db, sql: "PRAGMA schema_version") ?? 0
         let tables = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%CHECK (% IN (%'")
         guard !tables.isEmpty else { return }
         try db.execute(sql: "PRAGMA writable_schema = ON")
+        defer { try? db.execute(sql: "PRAGMA writable_schema = OFF") }  // also when an edit fails
         for table in tables {
             let name: String = table["name"]
             let rewritten = checksWithoutInLists(table["sql"])

@@ -1,3 +1,4 @@
+import CSQLiteTuning
 import Foundation
 import GRDB
 import Testing
@@ -73,5 +74,32 @@ import Testing
         try queue.write { db in
             try db.execute(sql: "UPDATE proposals SET outcome = 'succeeded', outcome_at = 3, policy_level = NULL WHERE id = 'p1'")
         }
+    }
+
+    /// A SQLite build that refuses schema edits (SQLITE_DBCONFIG_DEFENSIVE) still migrates: the
+    /// rewrite is skipped, the IN lists stay and still refuse bad values.
+    @Test func aDefensiveConnectionMigratesAndKeepsItsInLists() throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            guard countersign_sqlite_set_defensive(db.sqliteConnection, 1) == 0 else { throw DatabaseError(message: "no defensive mode") }
+        }
+        let queue = try DatabaseQueue(path: NSTemporaryDirectory() + "countersign-defensive-\(UUID().uuidString).db", configuration: configuration)
+        try SQLiteSchema.migrator.migrate(queue)
+        try queue.read { db in
+            #expect(try SQLiteSchema.migrator.hasCompletedMigrations(db))
+            let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = 'proposals'") ?? ""
+            #expect(sql.contains("CHECK (level IN ('auto', 'notify', 'approve', 'escalate'))"))
+            #expect(try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"])
+        }
+        let error = #expect(throws: DatabaseError.self) {
+            try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO proposals (id, agent, operation, risk_class, confidence, level, base_level, reasons, body, created_at)
+                        VALUES ('p1', 'bot', 'refund', 'financial', 0.5, 'bogus', 'approve', '[]', '{}', 1)
+                        """)
+            }
+        }
+        #expect(error?.extendedResultCode == .SQLITE_CONSTRAINT_CHECK)
     }
 }
