@@ -141,7 +141,11 @@ public enum ServerRunner {
                 Try: curl -H 'Authorization: Bearer \(agentKey)' -d '{"agent":"\(trialAgent)","operation":"refund","confidence":0.9,"amount":120,"action":"Refund order A-1"}' http://\(configuration.http.host):\(configuration.http.port)/v1/proposals
                 """)
         } else {
-            print("Trial credentials were shown at first start (their hashes are in the database).")
+            print(
+                """
+                Trial credentials were shown at first start (only their hashes are kept, in the database). Lost them? \
+                Name your own agents and approvers in a config file (docs/configuration.md), or start over with a new database.
+                """)
         }
         return stored.compactMap { credential in
             guard let hash = Authenticator.bytes(hex: credential.hash) else { return nil }
