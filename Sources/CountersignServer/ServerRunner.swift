@@ -38,11 +38,22 @@ public enum ServerRunner {
     static func serve(
         configuration: ServerConfiguration, store: any GatewayStore, logger: Logger, print: @escaping @Sendable (String) -> Void
     ) async throws {
-        let credentials = try await credentials(for: configuration, store: store, print: print)
+        let (credentials, trial) = try await credentials(for: configuration, store: store, print: print)
         let database = describe(configuration.database)
         let (application, _) = try CountersignApplication.build(
             configuration: configuration, store: store, credentials: credentials, logger: logger,
             onServerRunning: { port in
+                // New trial credentials are kept and shown only once the socket is bound: a start
+                // that fails (the port is taken) neither shows nor keeps any, so the next start
+                // shows its own instead of saying they were shown already.
+                if let trial {
+                    do {
+                        try await trial.keep(in: store)
+                        print(trial.announcement(host: configuration.http.host, port: port))
+                    } catch {
+                        print("countersign: could not keep the trial credentials: \(error); they were not shown. Stop and start again.")
+                    }
+                }
                 // Printed once the socket is bound, so whoever reads it can connect at once.
                 print("countersign is listening on http://\(configuration.http.host):\(port) (\(database))")
             })
@@ -111,48 +122,39 @@ public enum ServerRunner {
         }
     }
 
-    /// The credentials the server accepts: the configuration's, or, with none configured, a trial
-    /// agent key and approver token generated at first start, printed once, and kept hashed in the store.
+    /// The credentials the server accepts: the configuration's, or, with none configured, the trial
+    /// credentials kept (hashed) in the store. At first start there are none yet: new ones are made
+    /// here and returned as `trial`, to be kept and shown once the server listens.
     static func credentials(
         for configuration: ServerConfiguration, store: any GatewayStore, print: @Sendable (String) -> Void
     ) async throws
-        -> [Authenticator.Credential]
+        -> (accepted: [Authenticator.Credential], trial: TrialCredentials?)
     {
         if configuration.hasCredentials {
-            return configuration.agents.map { .init(secret: $0.key, principal: .agent($0.name)) }
-                + configuration.approvers.map { .init(secret: $0.token, principal: .approver($0.name, $0.rights)) }
+            return (
+                configuration.agents.map { .init(secret: $0.key, principal: .agent($0.name)) }
+                    + configuration.approvers.map { .init(secret: $0.token, principal: .approver($0.name, $0.rights)) },
+                nil
+            )
         }
-        var stored = try await store.credentials()
+        let stored = try await store.credentials()
         if stored.isEmpty {
-            let agentKey = "cs_agent_" + randomSecret()
-            let approverToken = "cs_approver_" + randomSecret()
-            let fresh = [
-                StoredCredential(role: .agent, name: trialAgent, hash: Authenticator.hex(Authenticator.hash(agentKey))),
-                StoredCredential(role: .approver, name: trialApprover, hash: Authenticator.hex(Authenticator.hash(approverToken))),
-            ]
-            for credential in fresh { try await store.saveCredential(credential) }
-            stored = fresh
-            print(
-                """
-                No configuration: starting a local trial with the default policy. These credentials are shown once;
-                only their hashes are kept (in the database).
-                  agent key (\(trialAgent)):        \(agentKey)
-                  approver token (\(trialApprover)): \(approverToken)
-                Try: curl -H 'Authorization: Bearer \(agentKey)' -d '{"agent":"\(trialAgent)","operation":"refund","confidence":0.9,"amount":120,"action":"Refund order A-1"}' http://\(configuration.http.host):\(configuration.http.port)/v1/proposals
-                """)
-        } else {
-            print(
-                """
-                Trial credentials were shown at first start (only their hashes are kept, in the database). Lost them? \
-                Name your own agents and approvers in a config file (docs/configuration.md), or start over with a new database.
-                """)
+            let trial = TrialCredentials(agentKey: "cs_agent_" + randomSecret(), approverToken: "cs_approver_" + randomSecret())
+            return (trial.stored.compactMap(Self.accepted), trial)
         }
-        return stored.compactMap { credential in
-            guard let hash = Authenticator.bytes(hex: credential.hash) else { return nil }
-            switch credential.role {
-            case .agent: return .init(hash: hash, principal: .agent(credential.name))
-            case .approver: return .init(hash: hash, principal: .approver(credential.name, .unlimited))
-            }
+        print(
+            """
+            Trial credentials were shown at first start (only their hashes are kept, in the database). Lost them? \
+            Name your own agents and approvers in a config file (docs/configuration.md), or start over with a new database.
+            """)
+        return (stored.compactMap(Self.accepted), nil)
+    }
+
+    static func accepted(_ credential: StoredCredential) -> Authenticator.Credential? {
+        guard let hash = Authenticator.bytes(hex: credential.hash) else { return nil }
+        switch credential.role {
+        case .agent: return .init(hash: hash, principal: .agent(credential.name))
+        case .approver: return .init(hash: hash, principal: .approver(credential.name, .unlimited))
         }
     }
 

@@ -432,21 +432,34 @@ import Testing
         _ = try? await poll.value
     }
 
-    /// "countersign is listening" is the line supervisors and scripts wait for: it must be true.
-    @Test func aTakenPortIsRefusedWithoutClaimingToListen() async throws {
+    /// "countersign is listening" is the line supervisors and scripts wait for: it must be true. And a
+    /// first start that cannot bind neither shows nor keeps trial credentials, so the next start on
+    /// that database shows its own (instead of saying they were shown already).
+    @Test func aTakenPortIsRefusedWithoutClaimingToListenOrSpendingTheTrialCredentials() async throws {
         let server = try await ServerProcess.start()
         defer { server.cleanUp() }
-        let directory = ServerProcess.temporaryDirectory()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let second = try await ServerProcess.Child.run(
-            ["serve", "--db", (directory as NSString).appendingPathComponent("second.db"), "--host", "127.0.0.1", "--port", String(server.port)],
-            timeout: .seconds(20))
-        #expect(second.status == 1, "\(second)")
-        #expect(second.stderr.contains("Address already in use"), "\(second.stderr)")
-        let claim = second.stdout.split(separator: "\n").filter { $0.contains("is listening") }
+        let second = try ServerProcess()
+        defer { second.cleanUp() }
+        let refused = try await ServerProcess.Child.run(
+            ["serve", "--db", second.databasePath, "--host", "127.0.0.1", "--port", String(server.port)], timeout: .seconds(20))
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.stderr.contains("Address already in use"), "\(refused.stderr)")
+        let claim = refused.stdout.split(separator: "\n").filter { $0.contains("is listening") }
         #expect(claim.isEmpty, "printed before the socket was bound, then exited on bind failure: \(claim)")
+        #expect(!refused.stdout.contains("agent key") && !refused.stdout.contains("shown at first start"), "\(refused.stdout)")
+        let kept = try DatabaseQueue(path: second.databasePath)
+        #expect(try await kept.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM credentials") } == 0)
+        try kept.close()
         #expect(server.isRunning)
+
+        try await second.start()
+        try #require(second.agentKey != nil, "the first start that listened shows the trial credentials:\n\(second.stdout)")
+        let response = try await second.agent.post("/v1/proposals", Self.refund(1))
+        #expect(response.status == 201, "\(response)")
+        await second.kill9()
+        try await second.start()
+        #expect(second.stdout.contains("Trial credentials were shown at first start"))
+        #expect(try await second.agent.get("/v1/proposals/\(try #require(response.string("proposal_id")))").status == 200)
     }
 
     // MARK: Helpers

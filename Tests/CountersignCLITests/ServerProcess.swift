@@ -11,10 +11,10 @@ import Foundation
 /// `CLIRunner.executable`), on its own SQLite file in a temporary folder and a free loopback port,
 /// with an optional configuration file and extra environment.
 ///
-/// `start()` returns once the HTTP socket is bound. `serve` prints "countersign is listening" *before*
-/// it binds, so readiness is the pair of that line on stdout and Hummingbird's "Server started and
-/// listening" log line on stderr (the child runs with `LOG_LEVEL=info` unless told otherwise). When the
-/// port turns out to be taken, another random port in 20000–60000 is tried.
+/// `start()` returns once the HTTP socket is bound: `serve` prints "countersign is listening" once it
+/// is, and Hummingbird logs "Server started and listening" on stderr (the child runs with
+/// `LOG_LEVEL=info` unless told otherwise); both are waited for. When the port turns out to be taken,
+/// another random port in 20000–60000 is tried.
 ///
 /// On the first start without a configuration, the trial agent key and approver token are parsed
 /// from stdout and kept for later restarts on the same database (which do not print them again).
@@ -111,10 +111,7 @@ final class ServerProcess: @unchecked Sendable {
                     await child.drain(timeout: .seconds(2))
                     let description = "serve exited with \(status.map(String.init) ?? "?") on port \(port):\n\(child.stdout.text)\(child.stderr.text)"
                     if child.stderr.text.contains("Address already in use") {
-                        // The first run saved and printed the trial credentials before it failed to
-                        // bind; the next run on this database will not print them again.
-                        if let key = Self.capture("agent key", in: child.stdout.text) { agentKey = key }
-                        if let token = Self.capture("approver token", in: child.stdout.text) { approverToken = token }
+                        // A run that cannot bind keeps and shows no trial credentials: try another port.
                         failures.append(description)
                         break
                     }
