@@ -172,6 +172,31 @@ step_end() {
     fi
 }
 
+# cpu_split: the server's CPU ticks so far as "total writer handlers loops". The total is the
+# process's (it keeps the time of threads that have ended); the parts are its live threads by name:
+# dispatch's overcommit threads (GRDB's serial write queue: SQLite, the audit hash, the commit's
+# writes and fsync), Swift's cooperative pool (the HTTP handlers), and the NIO event loops.
+cpu_split() {
+    local t
+    {
+        echo "total $(ticks_server)"
+        for t in /proc/"$server_pid"/task/*; do
+            [[ -r "$t/stat" ]] || continue
+            printf '%s %s\n' "$(tr ' ' '_' < "$t/comm" 2> /dev/null)" "$(sed 's/^.*) //' "$t/stat" 2> /dev/null | awk '{ print $12 + $13 }')"
+        done
+    } | awk '$1 == "total" { total = $2; next }
+        { k = ($1 ~ /overcommit/) ? "writer" : ($1 ~ /^NIO-/) ? "loops" : ($1 ~ /default-qos/) ? "handlers" : "other"; a[k] += $2 }
+        END { printf "%d %d %d %d\n", total, a["writer"], a["handlers"], a["loops"] }'
+}
+# cpu_per_request BEFORE AFTER WRK_OUTPUT: microseconds of server CPU per request, "total writer handlers loops".
+cpu_per_request() {
+    local requests
+    requests=$(awk '/ requests in / { print $1 }' "$3")
+    awk -v b="$1" -v a="$2" -v n="${requests:-0}" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+        split(b, x, " "); split(a, y, " ")
+        for (i = 1; i <= 4; i++) printf "%.1f%s", (n > 0) ? (y[i] - x[i]) * 1e6 / hz / n : 0, (i < 4) ? " " : "\n" }'
+}
+
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $("$py" --version 2>&1)"
@@ -238,9 +263,16 @@ if wants auto; then
     : > "$tmp/auto.rates"
     : > "$tmp/healthz.rates"
     : > "$tmp/auto.non2xx"
+    : > "$tmp/auto.cpu"
+    : > "$tmp/healthz.cpu"
     for ((r = 1; r <= wrk_runs; r++)); do
+        c0=$(cpu_split)
         timeout $((wrk_duration + 30)) wrk -t2 -c64 -d"${wrk_duration}s" --latency -s "$here/auto.lua" "$url" > "$tmp/wrk-auto-$r.txt"
+        c1=$(cpu_split)
         timeout $((wrk_duration + 30)) wrk -t2 -c64 -d"${wrk_duration}s" --latency "$url/healthz" > "$tmp/wrk-healthz-$r.txt"
+        c2=$(cpu_split)
+        cpu_per_request "$c0" "$c1" "$tmp/wrk-auto-$r.txt" >> "$tmp/auto.cpu"
+        cpu_per_request "$c1" "$c2" "$tmp/wrk-healthz-$r.txt" >> "$tmp/healthz.cpu"
         a=$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/wrk-auto-$r.txt")
         h=$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/wrk-healthz-$r.txt")
         bad=$(awk '/Non-2xx or 3xx responses:/ { print $5 }' "$tmp/wrk-auto-$r.txt")
@@ -250,6 +282,10 @@ if wants auto; then
         printf '  run %d  proposals %10s req/s (p99 %s, non-2xx %s)   healthz %10s req/s (p99 %s)\n' "$r" "$a" \
             "$(awk '$1 == "99%" { print $2 }' "$tmp/wrk-auto-$r.txt")" "${bad:-0}" "$h" \
             "$(awk '$1 == "99%" { print $2 }' "$tmp/wrk-healthz-$r.txt")"
+        read -r at aw ah al < <(tail -n 1 "$tmp/auto.cpu")
+        read -r ht hw hh hl < <(tail -n 1 "$tmp/healthz.cpu")
+        printf '         server CPU per request: proposals %s µs (writer %s, handlers %s, event loops %s)   healthz %s µs (handlers %s, event loops %s)\n' \
+            "$at" "$aw" "$ah" "$al" "$ht" "$hh" "$hl"
         grep -h 'Socket errors' "$tmp/wrk-auto-$r.txt" "$tmp/wrk-healthz-$r.txt" | sed 's/^/  /' || true
     done
     step_end auto
@@ -340,6 +376,23 @@ if auto is not None:
     if health:
         rows.append(("GET /healthz req/s, same server", f"{health:,.0f}"))
         rows.append(("AUTO / healthz (target >= 0.5)", f"{auto / health:.2f}"))
+    def cpu(name):
+        try:
+            runs_ = [[float(v) for v in l.split()] for l in open(os.path.join(tmp, name)) if l.strip()]
+        except (OSError, ValueError):
+            return None
+        if not runs_:
+            return None
+        # The run with the median total, whole (its parts add up).
+        return sorted(runs_, key=lambda r: r[0])[(len(runs_) - 1) // 2]
+    ac, hc = cpu("auto.cpu"), cpu("healthz.cpu")
+    if ac and hc and ac[0] > 0:
+        summary["auto"]["server_cpu_us_per_request"] = {"auto": dict(zip(("total", "writer", "handlers", "loops"), ac)),
+                                                       "healthz": dict(zip(("total", "writer", "handlers", "loops"), hc))}
+        rows.append(("server CPU per AUTO request: total (writer / handlers / event loops)",
+                     f"{ac[0]:.1f} µs ({ac[1]:.1f} / {ac[2]:.1f} / {ac[3]:.1f})"))
+        rows.append(("server CPU per /healthz request: total (handlers / event loops)", f"{hc[0]:.1f} µs ({hc[2]:.1f} / {hc[3]:.1f})"))
+        rows.append(("  /healthz's CPU per request over AUTO's (the ratio at equal CPU)", f"{hc[0] / ac[0]:.2f}"))
 b, a = load("disk-before.json"), load("disk-after.json")
 if b and a:
     per = (a["bytes"] - b["bytes"]) / n
