@@ -70,7 +70,15 @@ struct PostgresPool: Sendable {
                 if handoff.wasClosed {
                     throw unavailable(.noAnswer, detail: "no answer for \(answerTimeout ?? .zero) on a leased connection")
                 }
-                throw classify(error)
+                let classified = classify(error)
+                if classified is StoreUnavailable {
+                    // A lost connection goes back to the pool only once it is closed, so the pool
+                    // drops it. Given back while still closing, postgres-nio could lease it again,
+                    // and a query on it never returned (the caller waited the answer timeout).
+                    handoff.closeIfHeld()
+                    _ = try? await connection.closeFuture.get()
+                }
+                throw classified
             }
         }
     }
