@@ -79,7 +79,8 @@ struct StoreUnavailableTests {
     /// a backend terminated by the administrator (57P01) and a refused connection are unavailability.
     @Test(.enabled(if: TestPostgres.url != nil, "needs POSTGRES_*"))
     func realErrorsAreClassified() async throws {
-        let store = try PostgresStore(configuration: .init(url: TestPostgres.url!, schema: TestPostgres.freshSchema()))
+        // A long lease wait: on a loaded machine a new connection can take seconds, which is not what this checks.
+        let store = try PostgresStore(configuration: .init(url: TestPostgres.url!, schema: TestPostgres.freshSchema(), leaseTimeout: .seconds(30)))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }
             defer { group.cancelAll() }
@@ -114,11 +115,12 @@ struct StoreUnavailableTests {
 
     /// A connection whose backend was terminated is closed before its lease ends, so the pool never
     /// hands it out again. Before, about one request in four after a termination got that dead
-    /// connection and waited the whole answer timeout for a query postgres-nio never failed.
+    /// connection: it failed, or waited the whole answer timeout for a query postgres-nio never
+    /// failed (and then failed). The waits are the defaults' or longer, so that a loaded machine
+    /// (CI starts every suite at once) is not mistaken for the bug: any error after a termination is.
     @Test(.enabled(if: TestPostgres.url != nil, "needs POSTGRES_*"))
     func aTerminatedBackendIsNotLeasedAgain() async throws {
-        let store = try PostgresStore(
-            configuration: .init(url: TestPostgres.url!, schema: TestPostgres.freshSchema(), answerTimeout: .seconds(10)))
+        let store = try PostgresStore(configuration: .init(url: TestPostgres.url!, schema: TestPostgres.freshSchema(), leaseTimeout: .seconds(30)))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }
             defer { group.cancelAll() }
@@ -131,9 +133,9 @@ struct StoreUnavailableTests {
                 #expect(terminated is StoreUnavailable, "round \(round): \(String(describing: terminated))")
                 let start = ContinuousClock.now
                 let next = await Self.error { _ = try await store.credentials() }
-                let took = ContinuousClock.now - start
-                #expect(next == nil, "round \(round): the request after the termination failed after \(took): \(String(describing: next))")
-                #expect(took < .seconds(5), "round \(round): the request after the termination took \(took)")
+                #expect(
+                    next == nil,
+                    "round \(round): the request after the termination failed after \(ContinuousClock.now - start): \(String(describing: next))")
             }
         }
     }
