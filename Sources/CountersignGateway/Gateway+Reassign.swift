@@ -17,26 +17,26 @@ extension Gateway {
     @discardableResult
     public func reassign(approvalID: String, to target: ReassignTarget, comment: String?, by principal: Principal) async throws -> [String] {
         guard case .approver(let name, let rights) = principal else {
-            throw GatewayError(.forbidden, code: "approvers_only", "only approvers reassign approvals")
+            throw GatewayError(.forbidden, code: .approversOnly, "only approvers reassign approvals")
         }
         guard let view = try await store.approval(id: approvalID) else {
-            throw GatewayError(.notFound, code: "not_found", "no approval \(approvalID)")
+            throw GatewayError(.notFound, code: .notFound, "no approval \(approvalID)")
         }
         guard view.approval.status == .pending else { throw Self.error(.notPending(view.approval.status), view) }
         let proposal = view.proposal
         if let refusal = rights.refusal(riskClass: proposal.verdict.riskClass, amount: proposal.proposal.amount) {
-            throw GatewayError(.forbidden, code: "not_allowed", "this approver \(refusal), so may not reassign it either")
+            throw GatewayError(.forbidden, code: .notAllowed, "this approver \(refusal), so may not reassign it either")
         }
         let router = configuration.router
         let names: [String]
         switch target {
         case .approver(let approver):
             guard router.recipients.contains(where: { $0.name == approver }) else {
-                throw GatewayError(.invalid, code: "unknown_approver", "no approver named \(approver)")
+                throw GatewayError(.invalid, code: .unknownApprover, "no approver named \(approver)")
             }
             names = [approver]
         case .group(let group):
-            guard let members = router.routing.groups[group] else { throw GatewayError(.invalid, code: "unknown_group", "no group named \(group)") }
+            guard let members = router.routing.groups[group] else { throw GatewayError(.invalid, code: .unknownGroup, "no group named \(group)") }
             names = members
         }
         let eligible = names.filter { candidate in
@@ -44,7 +44,7 @@ extension Gateway {
             return recipient.rights.refusal(riskClass: proposal.verdict.riskClass, amount: proposal.proposal.amount) == nil
         }
         guard !eligible.isEmpty else {
-            throw GatewayError(.invalid, code: "not_allowed_target", "nobody named by the target may decide this approval (may_approve)")
+            throw GatewayError(.invalid, code: .notAllowedTarget, "nobody named by the target may decide this approval (may_approve)")
         }
         let step = router.plan(
             riskClass: proposal.verdict.riskClass, operation: proposal.proposal.operation, amount: proposal.proposal.amount,

@@ -72,10 +72,10 @@ public final class Gateway: Sendable {
     /// Decides a proposal and stores it, with its approval when the level holds it for a human.
     public func propose(_ proposal: Proposal, by principal: Principal) async throws -> Proposed {
         guard case .agent(let agent) = principal else {
-            throw GatewayError(.forbidden, code: "agents_only", "only agents propose actions")
+            throw GatewayError(.forbidden, code: .agentsOnly, "only agents propose actions")
         }
         guard proposal.agent == agent else {
-            throw GatewayError(.forbidden, code: "agent_mismatch", "this key belongs to agent \(agent), not \(proposal.agent)")
+            throw GatewayError(.forbidden, code: .agentMismatch, "this key belongs to agent \(agent), not \(proposal.agent)")
         }
         do {
             try engine.validate(proposal)
@@ -85,16 +85,16 @@ public final class Gateway: Sendable {
         let rules = policy.approvals
         if let timeout = proposal.timeoutSeconds, timeout > rules.maxTimeout {
             throw GatewayError(
-                .invalid, code: "invalid_proposal", "timeout must be at most \(DurationText.format(rules.maxTimeout)) (approvals.max_timeout)")
+                .invalid, code: .invalidProposal, "timeout must be at most \(DurationText.format(rules.maxTimeout)) (approvals.max_timeout)")
         }
         if let callback = proposal.callbackURL {
             guard let target = configuration.webhooks[agent] else {
                 throw GatewayError(
-                    .invalid, code: "invalid_proposal", "callback_url needs a webhook signing secret configured for agent \(agent)")
+                    .invalid, code: .invalidProposal, "callback_url needs a webhook signing secret configured for agent \(agent)")
             }
             guard let host = URLComponents(string: callback)?.host?.lowercased(), target.allows(host: host) else {
                 throw GatewayError(
-                    .invalid, code: "invalid_proposal", "callback_url's host is not among agent \(agent)'s allowed callback hosts")
+                    .invalid, code: .invalidProposal, "callback_url's host is not among agent \(agent)'s allowed callback hosts")
             }
         }
         let now = now()
@@ -127,7 +127,7 @@ public final class Gateway: Sendable {
             // A retry must repeat the request; a key reused for something else is a client bug.
             guard Self.sameRequest(view.proposal.proposal, proposal) else {
                 throw GatewayError(
-                    .invalid, code: "idempotency_key_reused",
+                    .invalid, code: .idempotencyKeyReused,
                     "idempotency_key \(proposal.idempotencyKey ?? "") was already used by this agent for a different proposal")
             }
             return Proposed(view: view, created: false)
@@ -160,7 +160,7 @@ public final class Gateway: Sendable {
     /// deadline, or one the approver may not make is refused and changes nothing.
     public func decide(approvalID: String, _ decision: HumanDecision, comment: String?, by principal: Principal) async throws -> ApprovalView {
         guard case .approver(let name, let rights) = principal else {
-            throw GatewayError(.forbidden, code: "approvers_only", "an agent key can never decide an approval")
+            throw GatewayError(.forbidden, code: .approversOnly, "an agent key can never decide an approval")
         }
         let now = now()
         let webhooks = configuration.webhooks
@@ -186,7 +186,7 @@ public final class Gateway: Sendable {
         }
         switch result {
         case .notFound:
-            throw GatewayError(.notFound, code: "not_found", "no approval \(approvalID)")
+            throw GatewayError(.notFound, code: .notFound, "no approval \(approvalID)")
         case .resolved(let view):
             resolved(view, queuedOutbox: queued.value)
             return view
@@ -269,7 +269,7 @@ public final class Gateway: Sendable {
             }
         }
         guard let view = try await store.approval(id: approvalID) else {
-            throw GatewayError(.notFound, code: "not_found", "no approval \(approvalID)")
+            throw GatewayError(.notFound, code: .notFound, "no approval \(approvalID)")
         }
         try authorize(view, principal)
         guard view.approval.status == .pending, let slot else { return view }
@@ -284,9 +284,9 @@ public final class Gateway: Sendable {
 
     /// One proposal with its approval.
     public func proposal(id: String, by principal: Principal) async throws -> ProposalView {
-        guard let view = try await store.proposal(id: id) else { throw GatewayError(.notFound, code: "not_found", "no proposal \(id)") }
+        guard let view = try await store.proposal(id: id) else { throw GatewayError(.notFound, code: .notFound, "no proposal \(id)") }
         if case .agent(let name) = principal, view.proposal.proposal.agent != name {
-            throw GatewayError(.notFound, code: "not_found", "no proposal \(id)")
+            throw GatewayError(.notFound, code: .notFound, "no proposal \(id)")
         }
         return view
     }
@@ -306,7 +306,7 @@ public final class Gateway: Sendable {
     ) async throws
         -> [ApprovalView]
     {
-        guard case .approver = principal else { throw GatewayError(.forbidden, code: "approvers_only", "only approvers see the queue") }
+        guard case .approver = principal else { throw GatewayError(.forbidden, code: .approversOnly, "only approvers see the queue") }
         return try await store.approvals(statuses: statuses, after: cursor, limit: min(max(limit, 1), 200))
     }
 
@@ -315,18 +315,18 @@ public final class Gateway: Sendable {
     /// Records what happened after execution, once per proposal.
     public func recordOutcome(proposalID: String, _ outcome: Outcome, detail: String?, by principal: Principal) async throws -> ProposalView {
         guard let view = try await store.proposal(id: proposalID) else {
-            throw GatewayError(.notFound, code: "not_found", "no proposal \(proposalID)")
+            throw GatewayError(.notFound, code: .notFound, "no proposal \(proposalID)")
         }
         if case .agent(let name) = principal, view.proposal.proposal.agent != name {
-            throw GatewayError(.notFound, code: "not_found", "no proposal \(proposalID)")
+            throw GatewayError(.notFound, code: .notFound, "no proposal \(proposalID)")
         }
         let record = OutcomeRecord(outcome: outcome, detail: detail, reportedBy: principal.name, at: now())
         switch try await store.recordOutcome(proposalID: proposalID, record) {
         case .recorded(let view): return view
         case .alreadyRecorded(let view):
             throw GatewayError(
-                .conflict, code: "outcome_recorded", "an outcome (\(view.proposal.outcome?.outcome.rawValue ?? "")) is already recorded")
-        case .notFound: throw GatewayError(.notFound, code: "not_found", "no proposal \(proposalID)")
+                .conflict, code: .outcomeRecorded, "an outcome (\(view.proposal.outcome?.outcome.rawValue ?? "")) is already recorded")
+        case .notFound: throw GatewayError(.notFound, code: .notFound, "no proposal \(proposalID)")
         }
     }
 
@@ -338,16 +338,16 @@ public final class Gateway: Sendable {
     /// consumers exactly one succeeds; the commit carries a `consumed` audit entry.
     public func consume(approvalID: String, binding: String?, by principal: Principal) async throws -> ApprovalView {
         guard case .agent(let name) = principal else {
-            throw GatewayError(.forbidden, code: "agents_only", "only the agent that proposed an action consumes its approval")
+            throw GatewayError(.forbidden, code: .agentsOnly, "only the agent that proposed an action consumes its approval")
         }
         guard let view = try await store.approval(id: approvalID) else {
-            throw GatewayError(.notFound, code: "not_found", "no approval \(approvalID)")
+            throw GatewayError(.notFound, code: .notFound, "no approval \(approvalID)")
         }
         try authorize(view, principal)
         // The proposal never changes once stored, so this check outside the transaction is safe.
         guard view.proposal.proposal.binding == binding else {
             throw GatewayError(
-                .invalid, code: "binding_mismatch",
+                .invalid, code: .bindingMismatch,
                 "the call's binding is not the one the approval was given for; an edited call needs its own approval")
         }
         let at = now()
@@ -357,11 +357,11 @@ public final class Gateway: Sendable {
             return view
         case .alreadyConsumed(let view):
             let when = view.approval.consumedAt.map { " at \(Timestamp.format($0))" } ?? ""
-            throw GatewayError(.conflict, code: "already_consumed", "the approval was already used\(when)")
+            throw GatewayError(.conflict, code: .alreadyConsumed, "the approval was already used\(when)")
         case .notApproved(let view):
-            throw GatewayError(.conflict, code: "not_approved", "the approval is \(view.approval.status.rawValue), not approved")
+            throw GatewayError(.conflict, code: .notApproved, "the approval is \(view.approval.status.rawValue), not approved")
         case .notFound:
-            throw GatewayError(.notFound, code: "not_found", "no approval \(approvalID)")
+            throw GatewayError(.notFound, code: .notFound, "no approval \(approvalID)")
         }
     }
 
@@ -369,15 +369,15 @@ public final class Gateway: Sendable {
 
     /// Outbox messages of one status, for operators (approvers).
     public func outbox(status: OutboxMessage.Status, by principal: Principal) async throws -> [OutboxMessage] {
-        guard case .approver = principal else { throw GatewayError(.forbidden, code: "approvers_only", "only approvers see the outbox") }
+        guard case .approver = principal else { throw GatewayError(.forbidden, code: .approversOnly, "only approvers see the outbox") }
         return try await store.outbox(status: status, limit: 200)
     }
 
     /// Puts a dead message back in the queue and wakes the dispatcher.
     public func retryOutbox(id: String, by principal: Principal) async throws {
-        guard case .approver = principal else { throw GatewayError(.forbidden, code: "approvers_only", "only approvers retry messages") }
+        guard case .approver = principal else { throw GatewayError(.forbidden, code: .approversOnly, "only approvers retry messages") }
         guard try await store.retryOutbox(id: id, at: now()) else {
-            throw GatewayError(.conflict, code: "not_dead", "outbox message \(id) is not dead (or does not exist)")
+            throw GatewayError(.conflict, code: .notDead, "outbox message \(id) is not dead (or does not exist)")
         }
         outboxSignal.schedule(now())
     }
@@ -404,7 +404,7 @@ public final class Gateway: Sendable {
     /// Agents see only their own approvals; approvers see all.
     private func authorize(_ view: ApprovalView, _ principal: Principal) throws {
         if case .agent(let name) = principal, view.proposal.proposal.agent != name {
-            throw GatewayError(.notFound, code: "not_found", "no approval \(view.approval.id)")
+            throw GatewayError(.notFound, code: .notFound, "no approval \(view.approval.id)")
         }
     }
 
@@ -412,16 +412,16 @@ public final class Gateway: Sendable {
         switch refusal {
         case .notPending(let status):
             let by = view.approval.decidedBy.map { " by \($0)" } ?? ""
-            return GatewayError(.conflict, code: "not_pending", "the approval is no longer pending: it was \(status.rawValue)\(by)")
+            return GatewayError(.conflict, code: .notPending, "the approval is no longer pending: it was \(status.rawValue)\(by)")
         case .pastDeadline(let deadline):
-            return GatewayError(.conflict, code: "past_deadline", "the deadline \(Timestamp.format(deadline)) has passed; the fallback applies")
+            return GatewayError(.conflict, code: .pastDeadline, "the deadline \(Timestamp.format(deadline)) has passed; the fallback applies")
         case .notAllowed(let why):
-            return GatewayError(.forbidden, code: "not_allowed", "this approver \(why)")
+            return GatewayError(.forbidden, code: .notAllowed, "this approver \(why)")
         case .notDue(let deadline):
-            return GatewayError(.conflict, code: "not_due", "the approval is not due until \(Timestamp.format(deadline))")
+            return GatewayError(.conflict, code: .notDue, "the approval is not due until \(Timestamp.format(deadline))")
         case .sameApprover(let name):
             return GatewayError(
-                .forbidden, code: "four_eyes", "\(name) gave the first approval; a second, different approver must approve")
+                .forbidden, code: .fourEyes, "\(name) gave the first approval; a second, different approver must approve")
         }
     }
 }

@@ -14,17 +14,17 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var kind: Kind
-    /// Stable code: `invalid_proposal`, `not_allowed`, `not_found`, `not_pending`, `past_deadline`, …
-    public var code: String
+    /// `invalid_proposal`, `not_allowed`, `not_found`, `not_pending`, `past_deadline`, …
+    public var code: ErrorCode
     public var message: String
 
-    public init(_ kind: Kind, code: String, _ message: String) {
+    public init(_ kind: Kind, code: ErrorCode, _ message: String) {
         self.kind = kind
         self.code = code
         self.message = message
     }
 
-    public var description: String { "\(code): \(message)" }
+    public var description: String { "\(code.rawValue): \(message)" }
 
     public static func proposal(_ error: ProposalError) -> GatewayError {
         GatewayError(.invalid, code: error.code, error.message)

@@ -25,7 +25,7 @@ public struct BatchEvaluator {
         try LineReader(fileDescriptor: input).forEachLine { line, number in
             switch line {
             case .bytes(let bytes): evaluate(bytes, line: number, into: &out.writer)
-            case .tooLong: writeError(line: number, ProposalError(code: "invalid_json", message: "line is longer than 1 MiB"), into: &out.writer)
+            case .tooLong: writeError(line: number, ProposalError(code: .invalidJSON, message: "line is longer than 1 MiB"), into: &out.writer)
             }
             try out.flushIfFull()
         }
@@ -65,7 +65,7 @@ public struct BatchEvaluator {
         writer.member("line", line)
         writer.member("error")
         writer.raw("{")
-        writer.member("code", error.code)
+        writer.member("code", error.code.rawValue)
         writer.member("message", error.message)
         writer.raw("}}\n")
     }

@@ -6,12 +6,12 @@ import Hummingbird
 /// An error the API renders as `{"error": {"code", "message"}}` with its status.
 public struct APIError: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
-    public var code: String
+    public var code: ErrorCode
     public var message: String
     /// Seconds after which to try again, sent as `Retry-After` (503 while the store is unavailable).
     public var retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, code: String, _ message: String, retryAfter: Int? = nil) {
+    public init(_ status: HTTPResponse.Status, code: ErrorCode, _ message: String, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
@@ -19,16 +19,16 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     static let unauthorized = APIError(
-        .unauthorized, code: "unauthorized", "a valid agent key or approver token is required (Authorization: Bearer …)")
+        .unauthorized, code: .unauthorized, "a valid agent key or approver token is required (Authorization: Bearer …)")
 
     static func invalidParameter(_ name: String, _ expectation: String) -> APIError {
-        APIError(.badRequest, code: "invalid_parameter", "\(name) \(expectation)")
+        APIError(.badRequest, code: .invalidParameter, "\(name) \(expectation)")
     }
 
     /// The API form of an unreachable store: 503 with `Retry-After`; the message names no host.
     init(_ error: StoreUnavailable) {
         self.init(
-            .serviceUnavailable, code: "store_unavailable", "the database is unavailable; try again shortly",
+            .serviceUnavailable, code: .storeUnavailable, "the database is unavailable; try again shortly",
             retryAfter: error.retryAfterSeconds)
     }
 
@@ -36,7 +36,7 @@ public struct APIError: HTTPResponseError, Sendable {
     init(_ error: GatewayError) {
         let status: HTTPResponse.Status =
             switch error.kind {
-            case .invalid: error.code == "invalid_json" ? .badRequest : .unprocessableContent
+            case .invalid: error.code == .invalidJSON ? .badRequest : .unprocessableContent
             case .forbidden: .forbidden
             case .notFound: .notFound
             case .conflict: .conflict
@@ -47,7 +47,7 @@ public struct APIError: HTTPResponseError, Sendable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var writer = JSONWriter(capacity: 128)
         writer.raw("{\"error\":{")
-        writer.member("code", code)
+        writer.member("code", code.rawValue)
         writer.member("message", message)
         writer.raw("}}")
         var headers: HTTPFields = [.contentType: "application/json"]

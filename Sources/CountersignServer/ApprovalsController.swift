@@ -28,13 +28,13 @@ struct ApprovalsController {
         case (.some(.string(let name)), .none) where !name.isEmpty: target = .approver(name)
         case (.none, .some(.string(let name))) where !name.isEmpty: target = .group(name)
         default:
-            throw APIError(.unprocessableContent, code: "invalid_reassign", #"to must be {"approver": NAME} or {"group": NAME}"#)
+            throw APIError(.unprocessableContent, code: .invalidReassign, #"to must be {"approver": NAME} or {"group": NAME}"#)
         }
         var comment: String?
         switch body["comment"] {
         case .none, .some(.null): comment = nil
         case .some(.string(let text)) where text.count <= 2000: comment = text.isEmpty ? nil : text
-        default: throw APIError(.unprocessableContent, code: "invalid_reassign", "comment must be a string of at most 2000 characters")
+        default: throw APIError(.unprocessableContent, code: .invalidReassign, "comment must be a string of at most 2000 characters")
         }
         let id: String = try context.parameters.require("id")
         let notified = try await gateway.reassign(approvalID: id, to: target, comment: comment, by: principal)
@@ -97,13 +97,13 @@ struct ApprovalsController {
         let principal = try context.requirePrincipal()
         let body = try await request.jsonObject(context: context)
         guard let name = body["decision"]?.stringValue, let decision = HumanDecision(rawValue: name) else {
-            throw APIError(.unprocessableContent, code: "invalid_decision", "decision must be one of approve, reject, take_over")
+            throw APIError(.unprocessableContent, code: .invalidDecision, "decision must be one of approve, reject, take_over")
         }
         var comment: String?
         switch body["comment"] {
         case .none, .some(.null): comment = nil
         case .some(.string(let text)) where text.count <= 2000: comment = text.isEmpty ? nil : text
-        default: throw APIError(.unprocessableContent, code: "invalid_decision", "comment must be a string of at most 2000 characters")
+        default: throw APIError(.unprocessableContent, code: .invalidDecision, "comment must be a string of at most 2000 characters")
         }
         let view = try await gateway.decide(approvalID: try context.parameters.require("id"), decision, comment: comment, by: principal)
         return APIEncoding.response(APIEncoding.approval(view))
@@ -117,7 +117,7 @@ struct ApprovalsController {
         switch body["binding"] {
         case .none, .some(.null): binding = nil
         case .some(.string(let text)) where (1...256).contains(text.utf8.count): binding = text
-        default: throw APIError(.unprocessableContent, code: "invalid_binding", "binding must be a string of 1 to 256 bytes")
+        default: throw APIError(.unprocessableContent, code: .invalidBinding, "binding must be a string of 1 to 256 bytes")
         }
         let view = try await gateway.consume(approvalID: try context.parameters.require("id"), binding: binding, by: principal)
         return APIEncoding.response(APIEncoding.approval(view))

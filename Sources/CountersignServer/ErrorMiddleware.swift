@@ -32,20 +32,20 @@ struct ErrorMiddleware: RouterMiddleware {
             throw Self.translate(error.status, message: nil)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            throw APIError(.internalServerError, code: "internal", "the request could not be completed; see the server log")
+            throw APIError(.internalServerError, code: .internal, "the request could not be completed; see the server log")
         }
     }
 
     static func translate(_ status: HTTPResponse.Status, message: String?) -> APIError {
         switch status {
-        case .notFound: APIError(.notFound, code: "not_found", "no such resource")
-        case .contentTooLarge: APIError(.contentTooLarge, code: "payload_too_large", "the request body is larger than the server accepts")
-        case .methodNotAllowed: APIError(.methodNotAllowed, code: "method_not_allowed", "this method is not allowed here")
-        case .badRequest: APIError(.badRequest, code: "invalid_parameter", message ?? "the request is malformed")
+        case .notFound: APIError(.notFound, code: .notFound, "no such resource")
+        case .contentTooLarge: APIError(.contentTooLarge, code: .payloadTooLarge, "the request body is larger than the server accepts")
+        case .methodNotAllowed: APIError(.methodNotAllowed, code: .methodNotAllowed, "this method is not allowed here")
+        case .badRequest: APIError(.badRequest, code: .invalidParameter, message ?? "the request is malformed")
         default:
             status.code >= 500
-                ? APIError(status, code: "internal", "the request could not be completed; see the server log")
-                : APIError(status, code: "invalid_parameter", message ?? status.reasonPhrase)
+                ? APIError(status, code: .internal, "the request could not be completed; see the server log")
+                : APIError(status, code: .invalidParameter, message ?? status.reasonPhrase)
         }
     }
 }

@@ -21,7 +21,7 @@ struct ProposalsController {
         do {
             proposal = try Proposal.decode(json: bytes)
         } catch {
-            throw APIError(error.code == "invalid_json" ? .badRequest : .unprocessableContent, code: error.code, error.message)
+            throw APIError(error.code == .invalidJSON ? .badRequest : .unprocessableContent, code: error.code, error.message)
         }
         let result = try await gateway.propose(proposal, by: principal)
         return APIEncoding.response(APIEncoding.verdict(result.view), status: result.created ? .created : .ok)
@@ -37,13 +37,13 @@ struct ProposalsController {
         let principal = try context.requirePrincipal()
         let body = try await request.jsonObject(context: context)
         guard let name = body["outcome"]?.stringValue, let outcome = Outcome(rawValue: name) else {
-            throw APIError(.unprocessableContent, code: "invalid_outcome", "outcome must be one of succeeded, failed, erroneous")
+            throw APIError(.unprocessableContent, code: .invalidOutcome, "outcome must be one of succeeded, failed, erroneous")
         }
         var detail: String?
         switch body["detail"] {
         case .none, .some(.null): detail = nil
         case .some(.string(let text)) where text.utf8.count <= 4096: detail = text
-        default: throw APIError(.unprocessableContent, code: "invalid_outcome", "detail must be a string of at most 4096 bytes")
+        default: throw APIError(.unprocessableContent, code: .invalidOutcome, "detail must be a string of at most 4096 bytes")
         }
         let view = try await gateway.recordOutcome(proposalID: try context.parameters.require("id"), outcome, detail: detail, by: principal)
         return APIEncoding.response(APIEncoding.proposal(view))

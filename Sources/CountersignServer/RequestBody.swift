@@ -20,9 +20,9 @@ extension Request {
                 return value
             }
         } catch {
-            throw APIError(.badRequest, code: "invalid_json", error.description)
+            throw APIError(.badRequest, code: .invalidJSON, error.description)
         }
-        guard case .object = value else { throw APIError(.badRequest, code: "invalid_json", "expected a JSON object") }
+        guard case .object = value else { throw APIError(.badRequest, code: .invalidJSON, "expected a JSON object") }
         return value
     }
 }

@@ -154,7 +154,7 @@ struct AmountRuleTests {
         let error = #expect(throws: ProposalError.self) {
             try engine.validate(makeProposal(amount: "100", currency: "EUR"))
         }
-        #expect(error?.code == "currency_mismatch")
+        #expect(error?.code.rawValue == "currency_mismatch")
         #expect(error?.field == "currency")
         #expect(error?.message.contains("EUR") == true)
         #expect(error?.message.contains("USD") == true)
@@ -162,7 +162,7 @@ struct AmountRuleTests {
         let referenceOnly = #expect(throws: ProposalError.self) {
             try engine.validate(makeProposal(amount: nil, currency: "GBP", reference: "20"))
         }
-        #expect(referenceOnly?.code == "currency_mismatch")
+        #expect(referenceOnly?.code.rawValue == "currency_mismatch")
     }
 
     @Test("the policy's own currency, no currency, or a currency without amounts is fine")

@@ -78,7 +78,7 @@ struct ProposalDecodingTests {
     @Test("each missing required field is named", arguments: ["agent", "operation", "confidence", "action"])
     func missingRequired(field: String) throws {
         let error = try #require(Self.refusal(Self.with("", dropping: [field])))
-        #expect(error.code == "invalid_proposal")
+        #expect(error.code.rawValue == "invalid_proposal")
         #expect(error.field == field)
         #expect(error.message.hasPrefix(field))
         #expect(error.message.contains("required"))
@@ -87,7 +87,7 @@ struct ProposalDecodingTests {
     @Test("null means absent: a null required field is missing", arguments: ["agent", "operation", "confidence", "action"])
     func nullRequired(field: String) throws {
         let error = try #require(Self.refusal(Self.with("\"\(field)\":null", dropping: [field])))
-        #expect(error.code == "invalid_proposal")
+        #expect(error.code.rawValue == "invalid_proposal")
         #expect(error.field == field)
     }
 
@@ -152,7 +152,7 @@ struct ProposalDecodingTests {
         ] as [(String, String, [String])])
     func refused(member: String, field: String, replacing: [String]) throws {
         let error = try #require(Self.refusal(Self.with(member, dropping: replacing)), "\(member)")
-        #expect(error.code == "invalid_proposal", "\(member)")
+        #expect(error.code.rawValue == "invalid_proposal", "\(member)")
         #expect(error.field == field, "\(member)")
         #expect(error.message.hasPrefix(field), "\(member): \(error.message)")
     }
@@ -169,14 +169,14 @@ struct ProposalDecodingTests {
         ])
     func invalidJSON(text: String) throws {
         let error = try #require(Self.refusal(text))
-        #expect(error.code == "invalid_json")
+        #expect(error.code.rawValue == "invalid_json")
     }
 
     @Test("context nested deeper than the reader allows is refused as invalid JSON")
     func deepContext() throws {
         let deep = String(repeating: #"{"a":"#, count: 80) + "1" + String(repeating: "}", count: 80)
         let error = try #require(Self.refusal(Self.with(#""context":"# + deep)))
-        #expect(error.code == "invalid_json")
+        #expect(error.code.rawValue == "invalid_json")
         #expect(error.message.contains("nesting"))
     }
 

@@ -272,4 +272,19 @@ import Yams
         #expect(console.isSubset(of: served))
         #expect(served.subtracting(console) == documented)
     }
+
+    /// The document's error codes are exactly those the server can answer with.
+    @Test func theOpenAPIDocumentListsEveryErrorCode() throws {
+        let document = try #require(try Yams.load(yaml: String(decoding: OpenAPIDocument.bytes, as: UTF8.self)) as? [String: Any])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let errorCode = try #require(schemas["ErrorCode"] as? [String: Any])
+        let documented = try #require(errorCode["enum"] as? [String])
+        #expect(Set(documented) == Set(ErrorCode.allCases.map(\.rawValue)))
+        #expect(documented.count == Set(documented).count, "listed twice: \(documented)")
+        // The status table names each code once.
+        let table = try #require(errorCode["description"] as? String)
+        for code in ErrorCode.allCases {
+            #expect(table.components(separatedBy: "`\(code.rawValue)`").count == 2, "\(code.rawValue) in the status table")
+        }
+    }
 }

@@ -16,7 +16,7 @@ import Testing
         #expect(decided.approval.decidedBy == "alice")
         #expect(decided.approval.comment == "checked")
         let again = await #expect(throws: GatewayError.self) { try await gateway.decide(approvalID: id, .approve, comment: nil, by: bob) }
-        #expect(again?.code == "not_pending")
+        #expect(again?.code.rawValue == "not_pending")
         #expect(again?.kind == .conflict)
     }
 
@@ -25,7 +25,7 @@ import Testing
         let gateway = try await makeGateway(kind)
         let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
         let error = await #expect(throws: GatewayError.self) { try await gateway.decide(approvalID: id, .approve, comment: nil, by: agent) }
-        #expect(error?.code == "approvers_only")
+        #expect(error?.code.rawValue == "approvers_only")
         #expect(try await gateway.store.approval(id: id)?.approval.status == .pending)
     }
 
@@ -42,7 +42,7 @@ import Testing
         let error = await #expect(throws: GatewayError.self) {
             try await gateway.decide(approvalID: id, .approve, comment: nil, by: .approver("carol", rights))
         }
-        #expect(error?.code == "not_allowed")
+        #expect(error?.code.rawValue == "not_allowed")
         #expect(error?.message.contains(message) == true)
         #expect(try await gateway.store.approval(id: id)?.approval.status == .pending)
     }
@@ -54,7 +54,7 @@ import Testing
         let error = await #expect(throws: GatewayError.self) {
             try await gateway.decide(approvalID: id, .approve, comment: nil, by: .approver("support-bot", .unlimited))
         }
-        #expect(error?.code == "not_allowed")
+        #expect(error?.code.rawValue == "not_allowed")
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -64,7 +64,7 @@ import Testing
         let id = try #require(try await gateway.propose(heldRefund(timeout: 60), by: agent).view.approval?.id)
         clock.advance(60)
         let error = await #expect(throws: GatewayError.self) { try await gateway.decide(approvalID: id, .approve, comment: nil, by: alice) }
-        #expect(error?.code == "past_deadline")
+        #expect(error?.code.rawValue == "past_deadline")
         let stored = try #require(try await gateway.store.approval(id: id))
         #expect(stored.approval.status == .expired)
         #expect(stored.approval.fallback == Policy.default.approvals.fallback)
@@ -92,14 +92,14 @@ import Testing
     func aTimeoutLongerThanThePolicyAllowsIsRefused(kind: StoreKind) async throws {
         let gateway = try await makeGateway(kind)
         let error = await #expect(throws: GatewayError.self) { try await gateway.propose(heldRefund(timeout: 8 * 86400), by: agent) }
-        #expect(error?.code == "invalid_proposal")
+        #expect(error?.code.rawValue == "invalid_proposal")
     }
 
     @Test(arguments: StoreKind.allCases)
     func anAgentProposesOnlyAsItself(kind: StoreKind) async throws {
         let gateway = try await makeGateway(kind)
         let error = await #expect(throws: GatewayError.self) { try await gateway.propose(heldRefund(), by: .agent("billing-bot")) }
-        #expect(error?.code == "agent_mismatch")
+        #expect(error?.code.rawValue == "agent_mismatch")
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -136,7 +136,7 @@ import Testing
         let gateway = try await makeGateway(kind)
         let id = try #require(try await gateway.propose(heldRefund(), by: agent).view.approval?.id)
         let error = await #expect(throws: GatewayError.self) { try await gateway.wait(approvalID: id, timeout: .zero, by: .agent("other")) }
-        #expect(error?.code == "not_found")
+        #expect(error?.code.rawValue == "not_found")
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -147,7 +147,7 @@ import Testing
         let view = try await gateway.recordOutcome(proposalID: id, .erroneous, detail: "wrong order", by: agent)
         #expect(view.proposal.outcome?.outcome == .erroneous)
         let error = await #expect(throws: GatewayError.self) { try await gateway.recordOutcome(proposalID: id, .succeeded, detail: nil, by: agent) }
-        #expect(error?.code == "outcome_recorded")
+        #expect(error?.code.rawValue == "outcome_recorded")
         let kinds = try await gateway.store.auditEntries(after: 0, limit: 10).map(\.event.kind)
         #expect(kinds == ["proposal", "outcome"])
     }

@@ -26,7 +26,7 @@ import Testing
         #expect(first.approval.firstApprovedBy == "alice")
 
         let again = await #expect(throws: GatewayError.self) { try await gateway.decide(approvalID: id, .approve, comment: nil, by: alice) }
-        #expect(again?.code == "four_eyes")
+        #expect(again?.code.rawValue == "four_eyes")
         #expect(again?.message.contains("alice gave the first approval") == true)
 
         let second = try await gateway.decide(approvalID: id, .approve, comment: nil, by: bob)
@@ -83,7 +83,7 @@ import Testing
         var proposal = heldRefund()
         proposal.callbackURL = "https://evil.example/steal"
         let error = await #expect(throws: GatewayError.self) { try await gateway.propose(proposal, by: agent) }
-        #expect(error?.code == "invalid_proposal")
+        #expect(error?.code.rawValue == "invalid_proposal")
         proposal.callbackURL = "https://hooks.example/cb"
         #expect(try await gateway.propose(proposal, by: agent).created)
         // An agent without a webhook secret may not name a callback at all.

@@ -33,7 +33,7 @@ import Testing
         #expect(retry.view.approval?.id == first.view.approval?.id)
         // The key reused for a different proposal is refused, not silently answered.
         let reused = await #expect(throws: GatewayError.self) { try await gateway.propose(heldRefund("k-1", amount: 9000), by: agent) }
-        #expect(reused?.code == "idempotency_key_reused")
+        #expect(reused?.code.rawValue == "idempotency_key_reused")
         // Another agent's key space is its own.
         var other = heldRefund("k-1")
         other.agent = "billing-bot"
@@ -78,7 +78,7 @@ import Testing
             return nil
         }
         #expect(conflicts.count == 15)
-        #expect(conflicts.allSatisfy { $0.code == "not_pending" })
+        #expect(conflicts.allSatisfy { $0.code.rawValue == "not_pending" })
         let stored = try #require(try await gateway.store.approval(id: approvalID))
         #expect(stored.approval.status == winners[0].approval.status)
         #expect(stored.approval.decidedBy == winners[0].approval.decidedBy)
@@ -223,7 +223,7 @@ import Testing
         #expect(stored.approval.status == .approved)
 
         let again = await #expect(throws: GatewayError.self) { try await gateway.consume(approvalID: approvalID, binding: "abc123", by: agent) }
-        #expect(again?.code == "already_consumed")
+        #expect(again?.code.rawValue == "already_consumed")
         #expect(again?.kind == .conflict)
         let audit = try await gateway.store.auditEntries(after: 0, limit: 10)
         #expect(audit.map(\.event.kind) == ["proposal", "decision", "consumed"])
@@ -251,7 +251,7 @@ import Testing
         default: break
         }
         let refused = await #expect(throws: GatewayError.self) { try await gateway.consume(approvalID: approvalID, binding: "abc123", by: agent) }
-        #expect(refused?.code == "not_approved")
+        #expect(refused?.code.rawValue == "not_approved")
         let stored = try #require(try await gateway.store.approval(id: approvalID))
         #expect(stored.approval.consumedAt == nil)
         #expect(try await gateway.store.auditEntries(after: 0, limit: 10).map(\.event.kind).contains("consumed") == false)
@@ -277,7 +277,7 @@ import Testing
             let refused = await #expect(throws: GatewayError.self) {
                 try await gateway.consume(approvalID: approvalID, binding: binding, by: principal)
             }
-            #expect(refused?.code == code)
+            #expect(refused?.code.rawValue == code)
             #expect(try await gateway.store.approval(id: approvalID)?.approval.consumedAt == nil)
         } else {
             #expect(try await gateway.consume(approvalID: approvalID, binding: binding, by: principal).approval.consumedBy == who)
@@ -290,10 +290,10 @@ import Testing
         let approvalID = try #require(try await gateway.propose(heldRefund("n-1"), by: agent).view.approval?.id)
         _ = try await gateway.decide(approvalID: approvalID, .approve, comment: nil, by: alice)
         let mismatch = await #expect(throws: GatewayError.self) { try await gateway.consume(approvalID: approvalID, binding: "abc123", by: agent) }
-        #expect(mismatch?.code == "binding_mismatch")
+        #expect(mismatch?.code.rawValue == "binding_mismatch")
         #expect(try await gateway.consume(approvalID: approvalID, binding: nil, by: agent).approval.consumedAt != nil)
         let missing = await #expect(throws: GatewayError.self) { try await gateway.consume(approvalID: "nope", binding: nil, by: agent) }
-        #expect(missing?.code == "not_found")
+        #expect(missing?.code.rawValue == "not_found")
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -308,7 +308,7 @@ import Testing
                         _ = try await gateway.consume(approvalID: approvalID, binding: "abc123", by: agent)
                         return "consumed"
                     } catch let error as GatewayError {
-                        return error.code
+                        return error.code.rawValue
                     } catch {
                         return "\(error)"
                     }

@@ -39,7 +39,7 @@ public struct DecisionEngine: Sendable {
         {
             let known = ([policy.currency] + policy.amounts.otherCurrencies.keys.sorted()).joined(separator: ", ")
             throw ProposalError(
-                code: "currency_mismatch",
+                code: .currencyMismatch,
                 message: "currency is \(currency) but the policy's amount rules cover only \(known)",
                 field: "currency")
         }

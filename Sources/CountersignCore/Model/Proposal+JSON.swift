@@ -17,7 +17,7 @@ extension Proposal {
         } catch let error as ProposalError {
             throw error
         } catch {
-            throw ProposalError(code: "invalid_json", message: "\(error)")
+            throw ProposalError(code: .invalidJSON, message: "\(error)")
         }
     }
 
@@ -28,7 +28,7 @@ extension Proposal {
 
     private static func decode(_ reader: inout JSONReader) throws -> Proposal {
         guard reader.peek() == UInt8(ascii: "{") else {
-            if reader.atEnd() { throw ProposalError(code: "invalid_json", message: "empty line: expected a proposal object") }
+            if reader.atEnd() { throw ProposalError(code: .invalidJSON, message: "empty line: expected a proposal object") }
             throw JSONError("expected a proposal object", at: reader.offset)
         }
         try reader.beginObject()

@@ -68,7 +68,7 @@ struct EmailDecisionController {
             }
             return Self.page(.ok, title: "Done: \(Self.label(token.decision))", message: Self.decidedSentence(view))
         } catch let error as GatewayError {
-            if error.code == "not_pending", let view = try? await gateway.wait(approvalID: token.approvalID, timeout: .zero, by: principal) {
+            if error.code == .notPending, let view = try? await gateway.wait(approvalID: token.approvalID, timeout: .zero, by: principal) {
                 return Self.page(.conflict, title: "Already decided", message: Self.decidedSentence(view) + " Your link changed nothing.")
             }
             return Self.page(error.kind.status, title: "Not decided", message: error.message)

@@ -41,13 +41,13 @@ struct SMSInboundController {
     }
 
     @Sendable func inbound(_ request: Request, context: Context) async throws -> Response {
-        guard let setup else { throw APIError(.notFound, code: "not_found", "SMS is not configured on this server") }
+        guard let setup else { throw APIError(.notFound, code: .notFound, "SMS is not configured on this server") }
         let parameters = Self.formPairs(try await request.bodyBytes(context: context))
         let query = request.uri.query.map { "?" + $0 } ?? ""
         guard let header = request.headers[HTTPField.Name("X-Twilio-Signature")!],
             setup.signature.isValid(header, url: setup.webhookURL + query, parameters: parameters)
         else {
-            throw APIError(.forbidden, code: "invalid_signature", "X-Twilio-Signature does not match this request")
+            throw APIError(.forbidden, code: .invalidSignature, "X-Twilio-Signature does not match this request")
         }
         let fields = Dictionary(parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         guard let from = fields["From"], let approver = setup.approvers[from] else {

@@ -33,8 +33,17 @@ struct SlackInteractionsController {
             router.post("v1/channels/slack/interactions", use: controller.interaction)
         } else {
             router.post("v1/channels/slack/interactions") { _, _ -> Response in
-                throw APIError(.notFound, code: "channel_not_configured", "Slack is not configured on this server (channels.slack)")
+                throw APIError(.notFound, code: .channelNotConfigured, "Slack is not configured on this server (channels.slack)")
             }
+        }
+    }
+
+    static func code(_ refusal: SlackRequestVerifier.Refusal) -> ErrorCode {
+        switch refusal {
+        case .missingHeaders: .missingSignature
+        case .stale: .staleTimestamp
+        case .forged: .badSignature
+        case .replayed: .replayedRequest
         }
     }
 
@@ -46,10 +55,10 @@ struct SlackInteractionsController {
                 body: body, now: Date())
         } catch {
             logger.warning("Slack interaction refused", metadata: ["reason": "\(error.rawValue)"])
-            throw APIError(.unauthorized, code: error.rawValue, "the request is not signed by Slack (or is stale or a replay)")
+            throw APIError(.unauthorized, code: Self.code(error), "the request is not signed by Slack (or is stale or a replay)")
         }
         guard let json = Self.payload(form: body) else {
-            throw APIError(.badRequest, code: "invalid_payload", "expected a form field payload holding Slack's interaction JSON")
+            throw APIError(.badRequest, code: .invalidPayload, "expected a form field payload holding Slack's interaction JSON")
         }
         guard json["type"]?.stringValue == "block_actions", case .array(let actions)? = json["actions"], let action = actions.first,
             let decisionName = action["action_id"]?.stringValue, let approvalID = action["value"]?.stringValue
@@ -59,7 +68,7 @@ struct SlackInteractionsController {
         }
         let responseURL = json["response_url"]?.stringValue
         guard let decision = HumanDecision(rawValue: decisionName) else {
-            throw APIError(.badRequest, code: "invalid_action", "unknown action \(decisionName)")
+            throw APIError(.badRequest, code: .invalidAction, "unknown action \(decisionName)")
         }
         guard let user = json["user"]?["id"]?.stringValue, let approver = approvers[user] else {
             await tell(responseURL, ":no_entry: Your Slack account is not linked to a Countersign approver (`slack_user`), so it cannot decide.")

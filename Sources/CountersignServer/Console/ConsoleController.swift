@@ -126,7 +126,7 @@ struct ConsoleController {
 
     static func checkCSRF(_ presented: String?, _ session: ConsoleSession) throws {
         guard let presented, Authenticator.constantTimeEqual(Array(presented.utf8), Array(session.csrfToken.utf8)) else {
-            throw APIError(.forbidden, code: "csrf", "the form's CSRF token is missing or wrong: reload the page and try again")
+            throw APIError(.forbidden, code: .csrf, "the form's CSRF token is missing or wrong: reload the page and try again")
         }
     }
 
@@ -135,7 +135,7 @@ struct ConsoleController {
     /// A decision from a card: JSON from the console's script (`X-CSRF-Token`), or a plain form post.
     @Sendable func decide(_ request: Request, context: Context) async throws -> Response {
         guard let (session, principal) = try await signedIn(request) else {
-            throw APIError(.unauthorized, code: "unauthorized", "sign in again: the session has ended")
+            throw APIError(.unauthorized, code: .unauthorized, "sign in again: the session has ended")
         }
         let id = try context.parameters.require("id")
         let bytes = try await request.bodyBytes(context: context)
@@ -155,7 +155,7 @@ struct ConsoleController {
             try Self.checkCSRF(fields["csrf"], session)
         }
         guard let decision = fields["decision"].flatMap(HumanDecision.init(rawValue:)) else {
-            throw APIError(.unprocessableContent, code: "invalid_decision", "decision must be one of approve, reject, take_over")
+            throw APIError(.unprocessableContent, code: .invalidDecision, "decision must be one of approve, reject, take_over")
         }
         let comment = fields["comment"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : String($0.prefix(2000)) }
         do {
