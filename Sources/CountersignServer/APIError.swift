@@ -10,12 +10,17 @@ public struct APIError: HTTPResponseError, Sendable {
     public var message: String
     /// Seconds after which to try again, sent as `Retry-After` (503 while the store is unavailable).
     public var retryAfter: Int?
+    /// The methods the path takes, sent as `Allow` (405).
+    public var allow: [HTTPRequest.Method]?
 
-    public init(_ status: HTTPResponse.Status, code: ErrorCode, _ message: String, retryAfter: Int? = nil) {
+    public init(
+        _ status: HTTPResponse.Status, code: ErrorCode, _ message: String, retryAfter: Int? = nil, allow: [HTTPRequest.Method]? = nil
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.allow = allow
     }
 
     static let unauthorized = APIError(
@@ -53,6 +58,7 @@ public struct APIError: HTTPResponseError, Sendable {
         var headers: HTTPFields = [.contentType: "application/json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let allow { headers[.allow] = allow.map(\.rawValue).joined(separator: ", ") }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
     }
 }

@@ -107,7 +107,8 @@ public enum CountersignApplication {
         emailLinkSecret: [UInt8]? = nil, sms: SMSInboundController.Setup? = nil
     ) -> Router<CountersignRequestContext> {
         let router = Router(context: CountersignRequestContext.self)
-        router.add(middleware: ErrorMiddleware())
+        let routes = RouteMethods()
+        router.add(middleware: ErrorMiddleware(routes: routes))
         router.add(middleware: BodyLimitMiddleware(maximumBytes: maximumBodyBytes))
         router.add(middleware: AuthenticationMiddleware(authenticator: authenticator))
         OperationsController(store: gateway.store, registry: registry, openAPI: OpenAPIDocument.bytes).addRoutes(to: router)
@@ -119,6 +120,7 @@ public enum CountersignApplication {
         SlackInteractionsController.addRoutes(slack, to: router)
         EmailDecisionController(gateway: gateway, linkSecret: emailLinkSecret, approvers: approvers, now: { Date() }).addRoutes(to: router)
         SMSInboundController(gateway: gateway, setup: sms).addRoutes(to: router)
+        routes.load(router.routes.map { (path: $0.path.description, method: $0.method) })
         return router
     }
 }

@@ -8,6 +8,8 @@ import Logging
 /// `Retry-After`, and anything else as a 500 that names no internals (the details go to the log).
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = CountersignRequestContext
+    /// The served paths' methods: an unknown route whose path exists gets 405.
+    let routes: RouteMethods
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -26,6 +28,12 @@ struct ErrorMiddleware: RouterMiddleware {
                 ])
             throw APIError(error)
         } catch let error as HTTPError {
+            if error.status == .notFound {
+                let allowed = routes.allowed(path: request.uri.path)
+                if !allowed.isEmpty {
+                    throw APIError(.methodNotAllowed, code: .methodNotAllowed, "\(request.method) is not allowed here", allow: allowed)
+                }
+            }
             throw Self.translate(error.status, message: error.body)
         } catch let error as any HTTPResponseError {
             // The framework's own errors (a body over the limit, …).

@@ -171,6 +171,29 @@ import Yams
         }
     }
 
+    /// A path the server has, with a method it does not take there: 405 naming the methods it does
+    /// take (`Allow`), whoever asks; a path it does not have at all stays 404.
+    @Test(arguments: [
+        (HTTPRequest.Method.delete, "/v1/proposals", String?("POST")),
+        (.put, "/v1/approvals/some-id/decision", "POST"),
+        (.get, "/v1/approvals/some-id/consume", "POST"),
+        (.delete, "/v1/approvals/some-id", "GET"),
+        (.post, "/healthz", "GET"),
+        (.patch, "/v1/outbox", "GET"),
+        (.get, "/v1/approvals/some-id/decision/more", nil),
+        (.delete, "/v1/nothing", nil),
+    ])
+    func aKnownPathWithAnotherMethodIs405(_ method: HTTPRequest.Method, _ path: String, _ allow: String?) async throws {
+        try await withServer { client, _ in
+            for secret in [nil, Secrets.agent] {
+                let response = try await client.call(method, path, secret: secret, body: nil)
+                #expect(response.status == (allow == nil ? .notFound : .methodNotAllowed), "\(method) \(path)")
+                #expect(response.headers[.allow] == allow)
+                #expect(response.json.errorCode == (allow == nil ? "not_found" : "method_not_allowed"))
+            }
+        }
+    }
+
     @Test func aBodyOverTheLimitIs413() async throws {
         try await withServer { client, _ in
             let huge = String(repeating: "a", count: 100_000)
