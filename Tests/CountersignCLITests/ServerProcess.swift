@@ -180,10 +180,11 @@ extension ServerProcess {
 
         private init(process: Process) { self.process = process }
 
-        static func launch(arguments: [String], environment: [String: String]) throws -> Child {
+        /// Starts `executable` (the built `countersign` unless told otherwise).
+        static func launch(arguments: [String], environment: [String: String], executable: URL = CLIRunner.executable) throws -> Child {
             signal(SIGPIPE, SIG_IGN)
             let process = Process()
-            process.executableURL = CLIRunner.executable
+            process.executableURL = executable
             process.arguments = arguments
             var merged = ProcessInfo.processInfo.environment
             merged.merge(environment) { _, new in new }
@@ -232,11 +233,11 @@ extension ServerProcess {
             }
         }
 
-        /// Runs `countersign` with these arguments to its end (killing it at the timeout).
+        /// Runs `executable` (the built `countersign` unless told otherwise) to its end, killing it at the timeout.
         static func run(
-            _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(30)
+            _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(30), executable: URL = CLIRunner.executable
         ) async throws -> (status: Int32?, stdout: String, stderr: String) {
-            let child = try launch(arguments: arguments, environment: environment)
+            let child = try launch(arguments: arguments, environment: environment, executable: executable)
             let status = await child.waitForExit(timeout: timeout)
             if status == nil {
                 child.send(SIGKILL)
