@@ -17,7 +17,7 @@ final class RouteMethods: Sendable {
         routes.withLock { routes in
             routes = served.map { route in
                 Route(
-                    segments: route.path.split(separator: "/").map { $0.contains("{") || $0.contains("*") || $0.hasPrefix(":") ? nil : $0 },
+                    segments: route.path.split(separator: "/").map { $0.contains("{") || $0.contains("*") ? nil : $0 },
                     method: route.method)
             }
         }
