@@ -79,13 +79,7 @@ struct StoreUnavailableTests {
     /// a backend terminated by the administrator (57P01) and a refused connection are unavailability.
     @Test(.enabled(if: TestPostgres.url != nil, "needs POSTGRES_*"))
     func realErrorsAreClassified() async throws {
-        // A long lease wait: on a loaded machine a new connection can take seconds, which is not what this checks.
-        let store = try PostgresStore(configuration: .init(url: TestPostgres.url!, schema: TestPostgres.freshSchema(), leaseTimeout: .seconds(30)))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await store.run() }
-            defer { group.cancelAll() }
-            try await store.migrate()
-            try await store.saveCredential(StoredCredential(role: .agent, name: "a", hash: "h"))
+        try await Self.withOneCredential { store async throws in
             let duplicate = await Self.error {
                 try await store.client.withConnection { connection in
                     try await connection.run("INSERT INTO credentials (role, name, hash) VALUES ('agent', 'a', 'h')")
@@ -96,9 +90,7 @@ struct StoreUnavailableTests {
                 try await store.transaction { connection in try await connection.run("SELEC 1") }
             }
             #expect(syntax is PSQLError && !PostgresPool.isConnectionFailure(syntax!), "\(String(describing: syntax))")
-            let terminated = await Self.error {
-                try await store.client.withConnection { connection in try await connection.run("SELECT pg_terminate_backend(pg_backend_pid())") }
-            }
+            let terminated = await Self.terminateBackend(store)
             #expect(terminated is StoreUnavailable, "\(String(describing: terminated))")
             // The store goes on working at once: the dropped connection is not handed out again.
             #expect(try await store.credentials().count == 1)
@@ -120,16 +112,9 @@ struct StoreUnavailableTests {
     /// (CI starts every suite at once) is not mistaken for the bug: any error after a termination is.
     @Test(.enabled(if: TestPostgres.url != nil, "needs POSTGRES_*"))
     func aTerminatedBackendIsNotLeasedAgain() async throws {
-        let store = try PostgresStore(configuration: .init(url: TestPostgres.url!, schema: TestPostgres.freshSchema(), leaseTimeout: .seconds(30)))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await store.run() }
-            defer { group.cancelAll() }
-            try await store.migrate()
-            try await store.saveCredential(StoredCredential(role: .agent, name: "a", hash: "h"))
+        try await Self.withOneCredential { store async throws in
             for round in 0..<20 {
-                let terminated = await Self.error {
-                    try await store.client.withConnection { connection in try await connection.run("SELECT pg_terminate_backend(pg_backend_pid())") }
-                }
+                let terminated = await Self.terminateBackend(store)
                 #expect(terminated is StoreUnavailable, "round \(round): \(String(describing: terminated))")
                 let start = ContinuousClock.now
                 let next = await Self.error { _ = try await store.credentials() }
@@ -137,6 +122,27 @@ struct StoreUnavailableTests {
                     next == nil,
                     "round \(round): the request after the termination failed after \(ContinuousClock.now - start): \(String(describing: next))")
             }
+        }
+    }
+
+    /// A running, migrated store on a fresh schema holding one credential. Its lease wait is long: on a
+    /// loaded machine (CI starts every suite at once) a new connection can take seconds, which is not
+    /// what these tests check.
+    static func withOneCredential(_ body: (PostgresStore) async throws -> Void) async throws {
+        let store = try PostgresStore(configuration: .init(url: TestPostgres.url!, schema: TestPostgres.freshSchema(), leaseTimeout: .seconds(30)))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            try await store.migrate()
+            try await store.saveCredential(StoredCredential(role: .agent, name: "a", hash: "h"))
+            try await body(store)
+        }
+    }
+
+    /// Ends the backend of the connection the statement runs on (57P01), as an administrator would.
+    static func terminateBackend(_ store: PostgresStore) async -> (any Error)? {
+        await error {
+            try await store.client.withConnection { connection in try await connection.run("SELECT pg_terminate_backend(pg_backend_pid())") }
         }
     }
 
