@@ -82,7 +82,7 @@ struct EmailChannelTests {
         ServerConfiguration.Channels(
             email: .init(
                 host: "localhost", port: port, startTLS: startTLS, username: auth?.0, password: auth?.1, trustRootsFile: trust, timeout: 30,
-                from: "Countersign Bot <countersign@example.com>", linkSecret: emailLinkSecret))
+                from: "Countersign Bot <countersign@example.com>", linkSecret: Secret(emailLinkSecret)))
     }
 
     /// The mails the SMTP server received, once there are `count` of them (or after 20 s).
