@@ -46,7 +46,7 @@ extension PostgresStore {
             "SELECT \(column) AS value, COUNT(*) AS count FROM approvals a JOIN proposals p ON p.id = a.proposal_id WHERE a.status = 'pending'"
         try query.narrow(filter)
         let count = try query.bind(limit)
-        query.sql += " GROUP BY \(column) ORDER BY count DESC, value COLLATE \"C\" LIMIT \(count)"
+        query.sql += " GROUP BY \(column) ORDER BY count DESC, \(column) COLLATE \"C\" LIMIT \(count)"
         let built = query.query
         return try await client.withConnection { connection in
             try await connection.rows(built).map { row in
@@ -61,7 +61,8 @@ extension PostgresStore {
             let row = try await connection.rows(
                 "SELECT COUNT(*), MIN(deadline) FROM approvals WHERE agent = \(agent) AND status = 'pending'"
             ).first
-            guard let (count, earliest) = try row?.decode((Int64, Int64?).self) else { return PendingLoad(count: 0, earliestDeadline: nil) }
+            guard let row else { return PendingLoad(count: 0, earliestDeadline: nil) }
+            let (count, earliest) = try row.decode((Int64, Int64?).self)
             return PendingLoad(count: Int(count), earliestDeadline: earliest.map(Millis.date))
         }
     }

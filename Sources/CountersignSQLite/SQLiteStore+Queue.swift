@@ -10,7 +10,7 @@ import GRDB
 extension SQLiteStore {
     public func approvals(matching filter: ApprovalFilter, after cursor: ApprovalCursor?, limit: Int) async throws -> [ApprovalView] {
         try await pool.read { db in
-            var (sql, arguments) = Self.queueSelect(filter, statuses: filter.statuses)
+            var (sql, arguments) = Self.queueSelect(filter, statuses: filter.statuses, order: .newest)
             if let cursor {
                 sql += " AND (a.created_at < ? OR (a.created_at = ? AND a.id < ?))"
                 arguments += [Millis.from(cursor.createdAt), Millis.from(cursor.createdAt), cursor.id]
@@ -23,7 +23,7 @@ extension SQLiteStore {
 
     public func pendingQueue(matching filter: ApprovalFilter, after cursor: DeadlineCursor?, limit: Int) async throws -> [ApprovalView] {
         try await pool.read { db in
-            var (sql, arguments) = Self.queueSelect(filter, statuses: [.pending])
+            var (sql, arguments) = Self.queueSelect(filter, statuses: [.pending], order: .deadline)
             if let cursor {
                 sql += " AND (a.deadline > ? OR (a.deadline = ? AND a.id > ?))"
                 arguments += [Millis.from(cursor.deadline), Millis.from(cursor.deadline), cursor.id]
@@ -46,9 +46,10 @@ extension SQLiteStore {
             let join = dimension == .agent && filter.operation == nil && filter.riskClass == nil ? "" : " JOIN proposals p ON p.id = a.proposal_id"
             var (conditions, arguments) = Self.subjectConditions(filter)
             conditions.insert("a.status = 'pending'", at: 0)
+            let index = dimension == .agent || filter.agent != nil ? "approvals_pending_by_agent" : "approvals_pending_queue"
             let sql = """
-                SELECT \(column) AS value, COUNT(*) AS count FROM approvals a\(join) WHERE \(conditions.joined(separator: " AND "))
-                GROUP BY \(column) ORDER BY count DESC, value LIMIT ?
+                SELECT \(column) AS value, COUNT(*) AS count FROM approvals a INDEXED BY \(index)\(join)
+                WHERE \(conditions.joined(separator: " AND ")) GROUP BY \(column) ORDER BY count DESC, value LIMIT ?
                 """
             arguments += [limit]
             return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
@@ -60,10 +61,16 @@ extension SQLiteStore {
     public func pendingLoad(agent: String) async throws -> PendingLoad {
         try await pool.read { db in
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT COUNT(*) AS count, MIN(deadline) AS earliest FROM approvals WHERE agent = ? AND status = 'pending'"),
+                db.cachedStatement(
+                    sql: """
+                        SELECT COUNT(*) AS count, MIN(deadline) AS earliest FROM approvals INDEXED BY approvals_pending_by_agent
+                        WHERE agent = ? AND status = 'pending'
+                        """),
                 arguments: [agent])
-            let earliest: Int64? = row?["earliest"]
-            return PendingLoad(count: row?["count"] ?? 0, earliestDeadline: earliest.map(Millis.date))
+            guard let row else { return PendingLoad(count: 0, earliestDeadline: nil) }
+            let count: Int = row["count"]
+            let earliest: Int64? = row["earliest"]
+            return PendingLoad(count: count, earliestDeadline: earliest.map(Millis.date))
         }
     }
 
@@ -77,17 +84,32 @@ extension SQLiteStore {
         }
     }
 
-    /// The approvals-with-proposals select narrowed by `filter`'s subject and by `statuses`.
-    /// A single status is written as a literal, so SQLite can pick the partial indexes on it.
-    static func queueSelect(_ filter: ApprovalFilter, statuses: Set<ApprovalStatus>?) -> (String, StatementArguments) {
+    /// The order a queue read returns approvals in.
+    enum QueueOrder {
+        /// Earliest deadline first (pending approvals only).
+        case deadline
+        /// Newest first.
+        case newest
+    }
+
+    /// The approvals-with-proposals select narrowed by `filter`'s subject and by `statuses`, on the
+    /// index that serves `order`. SQLite has no statistics here (nothing runs ANALYZE), and without
+    /// them it prefers `approvals_by_status` and a sort of every pending row; the partial indexes
+    /// are named (INDEXED BY) where they serve the read, so a page costs its own rows only.
+    static func queueSelect(_ filter: ApprovalFilter, statuses: Set<ApprovalStatus>?, order: QueueOrder) -> (String, StatementArguments) {
         var (conditions, arguments) = subjectConditions(filter)
         if let statuses {
             let names = statuses.map(\.rawValue).sorted()
             let list = names.map { "'\($0)'" }
             conditions.insert(list.count == 1 ? "a.status = \(list[0])" : "a.status IN (\(list.joined(separator: ", ")))", at: 0)
         }
+        let index: String? =
+            switch order {
+            case .deadline: filter.agent == nil ? "approvals_pending_queue" : "approvals_pending_by_agent"
+            case .newest: filter.agent == nil ? nil : "approvals_by_agent"
+            }
         let sql =
-            "SELECT a.*, \(proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id"
+            "SELECT a.*, \(proposalColumns) FROM approvals a\(index.map { " INDEXED BY \($0)" } ?? "") JOIN proposals p ON p.id = a.proposal_id"
             + (conditions.isEmpty ? " WHERE 1 = 1" : " WHERE " + conditions.joined(separator: " AND "))
         return (sql, arguments)
     }

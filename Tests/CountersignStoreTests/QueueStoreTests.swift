@@ -46,7 +46,7 @@ import Testing
         #expect(seen.count == 63)
         #expect(Set(seen.map(\.approval.id)).count == 63)
         let order = seen.map { ($0.approval.deadline, $0.approval.id) }
-        #expect(zip(order, order.dropFirst()).allSatisfy { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) })
+        #expect(zip(order, order.dropFirst()).allSatisfy { pair in pair.0.0 < pair.1.0 || (pair.0.0 == pair.1.0 && pair.0.1 < pair.1.1) })
         // The other agent's approvals are there, at the end (their deadlines are the latest).
         #expect(seen.suffix(3).allSatisfy { $0.proposal.proposal.agent == "support-bot" })
     }
@@ -129,23 +129,27 @@ import Testing
         let queue = try DatabaseQueue(path: path)
         let plans: [(String, StatementArguments, String)] = [
             (
-                SQLiteStore.queueSelect(.all, statuses: [.pending]).0 + " ORDER BY a.deadline, a.id LIMIT 51", [],
+                SQLiteStore.queueSelect(.all, statuses: [.pending], order: .deadline).0 + " ORDER BY a.deadline, a.id LIMIT 51", [],
                 "approvals_pending_queue"
             ),
             (
-                SQLiteStore.queueSelect(ApprovalFilter(agent: "a"), statuses: [.pending]).0 + " ORDER BY a.deadline, a.id LIMIT 51", ["a"],
+                SQLiteStore.queueSelect(ApprovalFilter(agent: "a"), statuses: [.pending], order: .deadline).0 + " ORDER BY a.deadline, a.id LIMIT 51",
+                ["a"],
                 "approvals_pending_by_agent"
             ),
             (
-                SQLiteStore.queueSelect(ApprovalFilter(agent: "a"), statuses: nil).0 + " ORDER BY a.created_at DESC, a.id DESC LIMIT 51", ["a"],
+                SQLiteStore.queueSelect(ApprovalFilter(agent: "a"), statuses: nil, order: .newest).0
+                    + " ORDER BY a.created_at DESC, a.id DESC LIMIT 51", ["a"],
                 "approvals_by_agent"
             ),
             (
-                "SELECT a.agent AS value, COUNT(*) AS count FROM approvals a WHERE a.status = 'pending' GROUP BY a.agent", [],
+                "SELECT a.agent AS value, COUNT(*) AS count FROM approvals a INDEXED BY approvals_pending_by_agent WHERE a.status = 'pending' GROUP BY a.agent",
+                [], "approvals_pending_by_agent"
+            ),
+            (
+                "SELECT COUNT(*), MIN(deadline) FROM approvals INDEXED BY approvals_pending_by_agent WHERE agent = ? AND status = 'pending'", ["a"],
                 "approvals_pending_by_agent"
             ),
-            ("SELECT COUNT(*), MIN(deadline) FROM approvals WHERE agent = ? AND status = 'pending'", ["a"], "approvals_pending_by_agent"),
-            ("SELECT MIN(deadline) FROM approvals WHERE status = 'pending'", [], "approvals_pending_queue"),
         ]
         for (sql, arguments, index) in plans {
             let plan = try await queue.read { db in
