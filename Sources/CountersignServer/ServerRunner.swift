@@ -146,8 +146,8 @@ public enum ServerRunner {
     {
         if configuration.hasCredentials {
             return (
-                configuration.agents.map { .init(secret: $0.key.revealed, principal: .agent($0.name)) }
-                    + configuration.approvers.map { .init(secret: $0.token.revealed, principal: .approver($0.name, $0.rights)) },
+                configuration.agents.map { .init(secret: $0.key, principal: .agent($0.name)) }
+                    + configuration.approvers.map { .init(secret: $0.token, principal: .approver($0.name, $0.rights)) },
                 nil
             )
         }

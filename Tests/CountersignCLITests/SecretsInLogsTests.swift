@@ -51,6 +51,7 @@ import Testing
     @Test func aFullRunAtTraceLevelPrintsNoSecret() async throws {
         let peers = Peers()
         let smtp = try SMTPStandIn()
+        smtp.start()
         defer { smtp.stop() }
         try await peers.run { port in
             let config = try CLIRunner.temporaryFile(
@@ -140,7 +141,7 @@ import Testing
 
         func run(_ body: @Sendable (Int) async throws -> Void) async throws {
             let router = Router()
-            let record: @Sendable (Request) -> Void = { [paths] request in paths.withLock { $0.append(request.uri.path) } }
+            let record: @Sendable (Request) -> Void = { request in self.paths.withLock { $0.append(request.uri.path) } }
             router.post("api/:method") { request, _ -> Response in
                 record(request)
                 return Response(
@@ -181,7 +182,8 @@ final class SMTPStandIn: @unchecked Sendable {
     private var messages = 0
 
     init() throws {
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
         var yes: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
@@ -196,6 +198,10 @@ final class SMTPStandIn: @unchecked Sendable {
         }
         guard bound else { throw ServerProcess.Failure(description: "the SMTP stand-in could not listen") }
         port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Starts answering connections, on a thread of its own.
+    func start() {
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }

@@ -7,19 +7,20 @@ import Testing
 /// The token bucket as a value, table by table, on a clock that is only ever told the time.
 @Suite struct TokenBucketTests {
     /// Steps: seconds to move the clock, then whether a take is admitted (and, if not, the wait).
-    @Test(arguments: [
-        // A full bucket of 3 takes three at once, then one per half second at 2 a second.
-        (
-            AgentLimits.Rate(perSecond: 2, burst: 3),
-            [(0.0, nil), (0, nil), (0, nil), (0, 0.5), (0.25, 0.25), (0.25, nil), (0, 0.5)] as [(Double, Double?)]
-        ),
-        // Idle time refills up to the burst, never beyond it.
-        (AgentLimits.Rate(perSecond: 1, burst: 2), [(0, nil), (0, nil), (0, 1), (100, nil), (0, nil), (0, 1)]),
-        // A clock that goes back refills nothing (and does not make the wait shorter).
-        (AgentLimits.Rate(perSecond: 1, burst: 1), [(0, nil), (-50, 1), (50.5, 0.5), (0.5, nil)]),
-        // Slow rates: one every ten seconds.
-        (AgentLimits.Rate(perSecond: 0.1, burst: 1), [(0, nil), (5, 5), (5, nil)]),
-    ])
+    @Test(
+        arguments: [
+            // A full bucket of 3 takes three at once, then one per half second at 2 a second.
+            (
+                AgentLimits.Rate(perSecond: 2, burst: 3),
+                [(0.0, nil), (0, nil), (0, nil), (0, 0.5), (0.25, 0.25), (0.25, nil), (0, 0.5)]
+            ),
+            // Idle time refills up to the burst, never beyond it.
+            (AgentLimits.Rate(perSecond: 1, burst: 2), [(0, nil), (0, nil), (0, 1), (100, nil), (0, nil), (0, 1)]),
+            // A clock that goes back refills nothing (and does not make the wait shorter).
+            (AgentLimits.Rate(perSecond: 1, burst: 1), [(0, nil), (-50, 1), (50.5, 0.5), (0.5, nil)]),
+            // Slow rates: one every ten seconds.
+            (AgentLimits.Rate(perSecond: 0.1, burst: 1), [(0, nil), (5, 5), (5, nil)]),
+        ] as [(AgentLimits.Rate, [(Double, Double?)])])
     func takesFollowTheRate(rate: AgentLimits.Rate, steps: [(Double, Double?)]) {
         var bucket = TokenBucket(rate: rate)
         var now = Date(timeIntervalSince1970: 1_800_000_000)
