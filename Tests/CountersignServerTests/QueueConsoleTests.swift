@@ -223,7 +223,7 @@ import Testing
     }
 
     @Test func anAgentOverItsLimitsGets429WithRetryAfter() async throws {
-        try await Self.withLimitedServer(limits: .init(maximumPending: 3, rate: .init(perSecond: 0.01, burst: 5))) { client, _ in
+        try await Self.withLimitedServer(limits: .init(maximumPending: 3, rate: .init(perSecond: 0.001, burst: 5))) { client, _ in
             for index in 0..<3 {
                 let held = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON(key: "q-\(index)"))
                 #expect(held.status == .created)
@@ -239,7 +239,8 @@ import Testing
             let fast = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON(key: "q-5"))
             #expect(fast.status == .tooManyRequests)
             #expect(fast.json[path: "error", "code"] as? String == "rate_limited")
-            #expect(fast.headers[.retryAfter] == "100")
+            // A token every 1000 s: the wait is what is left of it (the test took some seconds).
+            #expect(fast.headers[.retryAfter].flatMap(Int.init).map { (900...1000).contains($0) } == true, "\(fast.headers)")
             let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
             #expect(metrics.contains(#"countersign_proposals_refused_total{reason="rate_limited"} 1"#), "\(metrics)")
         }
@@ -253,19 +254,19 @@ import Testing
             try socket.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             let clock = ContinuousClock()
             let started = clock.now
-            #expect(try socket.readUntilClosed(limit: .seconds(20)).isEmpty)
-            #expect(clock.now - started < .seconds(20), "closed by the server, not by the test's bound")
+            #expect(try socket.readUntilClosed(limit: .seconds(60)).isEmpty)
+            #expect(clock.now - started < .seconds(60), "closed by the server, not by the test's bound")
             // A whole request is answered and the connection then closes once idle too.
             let idle = try RawSocket(port: port)
             try idle.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            #expect(try idle.readUntilClosed(limit: .seconds(20)).hasPrefix("HTTP/1.1 200"))
+            #expect(try idle.readUntilClosed(limit: .seconds(60)).hasPrefix("HTTP/1.1 200"))
             // A long poll that outlasts the idle timeout four times over is answered, not cut.
             let held = try await parts.gateway.propose(
                 Proposal(agent: "support-bot", operation: "refund", confidence: 0.9, amount: 10, action: "Refund"), by: .agent("support-bot"))
             let id = try #require(held.view.approval?.id)
             let poll = try RawSocket(port: port)
             try poll.send("GET /v1/approvals/\(id)?wait=2 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(Secrets.alice)\r\n\r\n")
-            let answer = try poll.readUntilClosed(limit: .seconds(30))
+            let answer = try poll.readUntilClosed(limit: .seconds(60))
             #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
             #expect(answer.contains(#""status":"pending""#))
         }
@@ -274,7 +275,9 @@ import Testing
 
 /// A blocking loopback TCP socket, for what an HTTP client will not do (send half a request).
 final class RawSocket: @unchecked Sendable {
-    struct Failure: Error {}
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
     private let descriptor: Int32
 
     init(port: Int) throws {
@@ -283,7 +286,7 @@ final class RawSocket: @unchecked Sendable {
         #else
             descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
-        guard descriptor >= 0 else { throw Failure() }
+        guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -292,8 +295,9 @@ final class RawSocket: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else {
+            let error = errno
             close(descriptor)
-            throw Failure()
+            throw Failure(description: "connect: errno \(error)")
         }
     }
 
@@ -301,7 +305,9 @@ final class RawSocket: @unchecked Sendable {
 
     func send(_ text: String) throws {
         let bytes = Array(text.utf8)
-        guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else { throw Failure() }
+        guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw Failure(description: "write: errno \(errno)")
+        }
     }
 
     /// Everything the server sends until it closes the connection; throws when it has not closed
@@ -317,8 +323,9 @@ final class RawSocket: @unchecked Sendable {
                 received += buffer[0..<count]
             } else if count == 0 {
                 return String(decoding: received, as: UTF8.self)
-            } else {
-                throw Failure()
+            } else if errno != EINTR {
+                throw Failure(
+                    description: "read: errno \(errno) (still open after \(limit)?) having received \(String(decoding: received, as: UTF8.self))")
             }
         }
     }
