@@ -1,3 +1,4 @@
+import CountersignCore
 import Crypto
 import Foundation
 
@@ -6,13 +7,13 @@ import Foundation
 /// with the secret's bytes (`whsec_<base64>`; any other string is used as UTF-8 bytes).
 public struct StandardWebhookSigner: Sendable {
     /// The key's bytes (a `SymmetricKey` is made per signature: it is not `Sendable`).
-    private let keyBytes: [UInt8]
+    private let key: Secret
 
     public init(secret: String) {
         if secret.hasPrefix("whsec_"), let bytes = Data(base64Encoded: String(secret.dropFirst(6))) {
-            keyBytes = Array(bytes)
+            key = Secret(bytes: Array(bytes))
         } else {
-            keyBytes = Array(secret.utf8)
+            key = Secret(secret)
         }
     }
 
@@ -26,6 +27,6 @@ public struct StandardWebhookSigner: Sendable {
     public func signature(id: String, timestamp: String, body: [UInt8]) -> String {
         var message = Array("\(id).\(timestamp).".utf8)
         message.append(contentsOf: body)
-        return Data(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: keyBytes))).base64EncodedString()
+        return Data(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key.revealedBytes))).base64EncodedString()
     }
 }

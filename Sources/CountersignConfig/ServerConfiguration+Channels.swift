@@ -1,3 +1,4 @@
+import CountersignCore
 import Foundation
 
 extension ServerConfiguration {
@@ -21,7 +22,7 @@ extension ServerConfiguration {
         /// `required` (default), `when_offered` or `never`.
         public var startTLS: String
         public var username: String?
-        public var password: String?
+        public var password: Secret?
         /// A PEM file of CA certificates to trust for the relay instead of the system's.
         public var trustRootsFile: String?
         /// Seconds the whole SMTP conversation may take.
@@ -29,11 +30,11 @@ extension ServerConfiguration {
         /// The `From:` mailbox, `Countersign <countersign@example.com>`.
         public var from: String
         /// The HMAC key of the one-click links (from the environment).
-        public var linkSecret: String
+        public var linkSecret: Secret
 
         public init(
-            host: String, port: Int = 587, startTLS: String = "required", username: String? = nil, password: String? = nil,
-            trustRootsFile: String? = nil, timeout: TimeInterval = 30, from: String, linkSecret: String
+            host: String, port: Int = 587, startTLS: String = "required", username: String? = nil, password: Secret? = nil,
+            trustRootsFile: String? = nil, timeout: TimeInterval = 30, from: String, linkSecret: Secret
         ) {
             self.host = host
             self.port = port
@@ -51,12 +52,12 @@ extension ServerConfiguration {
     public struct SMSChannel: Sendable, Hashable {
         public var accountSID: String
         /// From the environment; also the key of `X-Twilio-Signature`.
-        public var authToken: String
+        public var authToken: Secret
         /// The Twilio number (E.164) messages are sent from.
         public var from: String
         public var apiURL: String
 
-        public init(accountSID: String, authToken: String, from: String, apiURL: String = "https://api.twilio.com") {
+        public init(accountSID: String, authToken: Secret, from: String, apiURL: String = "https://api.twilio.com") {
             self.accountSID = accountSID
             self.authToken = authToken
             self.from = from

@@ -17,7 +17,8 @@ public struct ServerConfiguration: Sendable {
     /// Where the store lives.
     public enum Database: Sendable, Hashable {
         case sqlite(path: String)
-        case postgres(url: String)
+        /// The URL may carry the password, so it is kept as a ``Secret``.
+        case postgres(url: Secret)
     }
 
     /// How long requests wait on a PostgreSQL store before answering 503 (`database.lease_timeout`,
@@ -43,26 +44,36 @@ public struct ServerConfiguration: Sendable {
         public var publicURL: String?
         /// The largest request body accepted (413 beyond).
         public var maximumBodyBytes: Int
+        /// Seconds a connection may stay silent before it is closed: idle between requests, or
+        /// stalled while sending a request's head or body. A request being answered (a long poll,
+        /// the console's event stream) is not cut by it.
+        public var idleTimeout: TimeInterval
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, maximumBodyBytes: Int = 64 * 1024) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, maximumBodyBytes: Int = 64 * 1024, idleTimeout: TimeInterval = 60
+        ) {
             self.host = host
             self.port = port
             self.publicURL = publicURL
             self.maximumBodyBytes = maximumBodyBytes
+            self.idleTimeout = idleTimeout
         }
     }
 
     /// An agent and its key (the secret itself, read from the environment).
     public struct Agent: Sendable, Hashable {
         public var name: String
-        public var key: String
+        public var key: Secret
         /// Where the agent receives signed results of its approvals.
         public var webhook: Webhook?
+        /// How many pending approvals and how many proposals per second it may have (`max_pending`, `rate`).
+        public var limits: AgentLimits
 
-        public init(name: String, key: String, webhook: Webhook? = nil) {
+        public init(name: String, key: Secret, webhook: Webhook? = nil, limits: AgentLimits = AgentLimits()) {
             self.name = name
             self.key = key
             self.webhook = webhook
+            self.limits = limits
         }
     }
 
@@ -70,10 +81,10 @@ public struct ServerConfiguration: Sendable {
     /// proposal's own `callback_url` may point at.
     public struct Webhook: Sendable, Hashable {
         public var url: String?
-        public var secret: String
+        public var secret: Secret
         public var callbackHosts: [String]
 
-        public init(url: String?, secret: String, callbackHosts: [String]) {
+        public init(url: String?, secret: Secret, callbackHosts: [String]) {
             self.url = url
             self.secret = secret
             self.callbackHosts = callbackHosts
@@ -83,14 +94,14 @@ public struct ServerConfiguration: Sendable {
     /// An approver, their token (from the environment), contacts and limits.
     public struct Approver: Sendable, Hashable {
         public var name: String
-        public var token: String
+        public var token: Secret
         public var email: String?
         public var slackUser: String?
         public var phone: String?
         public var rights: ApproverRights
 
         public init(
-            name: String, token: String, email: String? = nil, slackUser: String? = nil, phone: String? = nil, rights: ApproverRights = .unlimited
+            name: String, token: Secret, email: String? = nil, slackUser: String? = nil, phone: String? = nil, rights: ApproverRights = .unlimited
         ) {
             self.name = name
             self.token = token
@@ -115,12 +126,12 @@ public struct ServerConfiguration: Sendable {
     /// `channels.slack`: the bot token and signing secret (from the environment), an optional shared
     /// conversation for cards (direct messages otherwise), and the Web API's address.
     public struct Slack: Sendable, Hashable {
-        public var botToken: String
-        public var signingSecret: String
+        public var botToken: Secret
+        public var signingSecret: Secret
         public var channel: String?
         public var apiURL: String
 
-        public init(botToken: String, signingSecret: String, channel: String? = nil, apiURL: String = "https://slack.com/api") {
+        public init(botToken: Secret, signingSecret: Secret, channel: String? = nil, apiURL: String = "https://slack.com/api") {
             self.botToken = botToken
             self.signingSecret = signingSecret
             self.channel = channel

@@ -1,3 +1,4 @@
+import CountersignCore
 import Foundation
 import Yams
 
@@ -82,7 +83,7 @@ extension ServerConfigurationFile {
                     valid = false
                     continue
                 }
-                email.password = password
+                email.password = Secret(password)
             }
         }
         if (email.username == nil) != (email.password == nil) {

@@ -59,16 +59,18 @@ public enum ServerConfigurationFile {
             case "http": readHTTP(value, &configuration, &reader)
             case "agents":
                 for item in reader.sequence(value, "agents") ?? [] {
-                    guard let members = reader.mapping(item, "an agent", allowed: ["name", "key_env", "webhook"]) else { continue }
+                    let allowed = ["name", "key_env", "webhook", "max_pending", "rate"]
+                    guard let members = reader.mapping(item, "an agent", allowed: allowed) else { continue }
                     let name = members.first { $0.key == "name" }.flatMap { reader.string($0.value, "agents[].name") }
                     let secret = readSecret(members, "key_env", item, &reader, environment)
                     let webhook = members.first { $0.key == "webhook" }.flatMap { readWebhook($0.value, &reader, environment) }
+                    let limits = readAgentLimits(members, &reader)
                     guard let name, let secret else {
                         if name == nil { reader.record(item, "an agent needs a name") }
                         continue
                     }
                     if configuration.agents.contains(where: { $0.name == name }) { reader.record(item, "agent \(name) is listed twice") }
-                    configuration.agents.append(.init(name: name, key: secret, webhook: webhook))
+                    configuration.agents.append(.init(name: name, key: secret, webhook: webhook, limits: limits))
                 }
             case "approvers":
                 for item in reader.sequence(value, "approvers") ?? [] {
@@ -160,7 +162,7 @@ public enum ServerConfigurationFile {
     static func readSecret(
         _ members: [(key: String, keyNode: Node, value: Node)], _ key: String, _ item: Node, _ reader: inout YAMLReader,
         _ environment: [String: String]
-    ) -> String? {
+    ) -> Secret? {
         guard let node = members.first(where: { $0.key == key })?.value else {
             reader.record(item, "\(key) is required: the name of the environment variable that holds the secret")
             return nil
@@ -174,7 +176,7 @@ public enum ServerConfigurationFile {
             reader.record(node, "the secret in \(variable) is shorter than 16 characters")
             return nil
         }
-        return secret
+        return Secret(secret)
     }
 
     private static func readDatabase(_ node: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader, directory: String) {
@@ -186,7 +188,7 @@ public enum ServerConfigurationFile {
             return
         }
         guard let text = reader.string(value, "database.\(key)") else { return }
-        configuration.database = key == "sqlite" ? .sqlite(path: resolve(text, in: directory)) : .postgres(url: text)
+        configuration.database = key == "sqlite" ? .sqlite(path: resolve(text, in: directory)) : .postgres(url: Secret(text))
         for (wait, waitNode, waitValue) in all where waits.contains(wait) {
             guard key == "postgres" else {
                 reader.record(waitNode, "database.\(wait) applies to PostgreSQL only")
@@ -202,13 +204,14 @@ public enum ServerConfigurationFile {
     }
 
     private static func readHTTP(_ node: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader) {
-        for (key, _, value) in reader.mapping(node, "http", allowed: ["host", "port", "public_url", "max_body_bytes"]) ?? [] {
+        for (key, _, value) in reader.mapping(node, "http", allowed: ["host", "port", "public_url", "max_body_bytes", "idle_timeout"]) ?? [] {
             switch key {
             case "host": configuration.http.host = reader.string(value, "http.host") ?? configuration.http.host
             case "port":
                 guard let port = reader.integer(value, "http.port", minimum: 0) else { continue }
                 if port <= 65535 { configuration.http.port = port } else { reader.record(value, "http.port must be between 0 and 65535") }
             case "public_url": configuration.http.publicURL = reader.string(value, "http.public_url")
+            case "idle_timeout": configuration.http.idleTimeout = reader.duration(value, "http.idle_timeout") ?? configuration.http.idleTimeout
             default:
                 configuration.http.maximumBodyBytes =
                     reader.integer(value, "http.max_body_bytes", minimum: 1024) ?? configuration.http.maximumBodyBytes

@@ -41,11 +41,14 @@ public final class Gateway: Sendable {
     let metrics: GatewayMetrics
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Each agent's pending quota and proposal rate, on this gateway's clock.
+    public let admission: ProposalAdmission
 
     public init(
         store: any GatewayStore, configuration: Configuration, metrics: GatewayMetrics? = nil, logger: Logger = Logger(label: "countersign"),
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, admission: ProposalAdmission = ProposalAdmission()
     ) {
+        self.admission = admission
         self.store = store
         self.configuration = configuration
         self.engine = DecisionEngine(policy: configuration.policy)
@@ -98,6 +101,7 @@ public final class Gateway: Sendable {
             }
         }
         let now = now()
+        if let replay = try await admit(proposal, agent: agent, at: now) { return replay }
         let engine = engine
         let policy = policy
         let router = configuration.router
@@ -124,13 +128,9 @@ public final class Gateway: Sendable {
         }
         switch result {
         case .existing(let view):
-            // A retry must repeat the request; a key reused for something else is a client bug.
-            guard Self.sameRequest(view.proposal.proposal, proposal) else {
-                throw GatewayError(
-                    .invalid, code: .idempotencyKeyReused,
-                    "idempotency_key \(proposal.idempotencyKey ?? "") was already used by this agent for a different proposal")
-            }
-            return Proposed(view: view, created: false)
+            // A retry is not a new proposal: it gives back the token it took.
+            admission.giveBack(agent: agent, at: now)
+            return try Self.replay(view, of: proposal)
         case .created(let view):
             metrics.proposed(operation: proposal.operation, level: view.proposal.verdict.level)
             if view.proposal.verdict.level == .notify {
@@ -152,6 +152,17 @@ public final class Gateway: Sendable {
             }
             return Proposed(view: view, created: true)
         }
+    }
+
+    /// An idempotent retry answers with the original proposal, unchanged; a key reused for
+    /// something else is a client bug.
+    static func replay(_ view: ProposalView, of proposal: Proposal) throws -> Proposed {
+        guard Self.sameRequest(view.proposal.proposal, proposal) else {
+            throw GatewayError(
+                .invalid, code: .idempotencyKeyReused,
+                "idempotency_key \(proposal.idempotencyKey ?? "") was already used by this agent for a different proposal")
+        }
+        return Proposed(view: view, created: false)
     }
 
     // MARK: Decide

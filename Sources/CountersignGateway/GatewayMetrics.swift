@@ -44,6 +44,13 @@ public struct GatewayMetrics: Sendable {
         Recorder(label: "countersign_approval_wait_seconds", dimensions: [], aggregate: true, factory: factory).record(waited)
     }
 
+    /// A proposal refused by an agent's rate or quota (`reason`: `rate_limited`, `too_many_pending`).
+    func refused(_ code: ErrorCode) {
+        proposalCounters.counter("refused/" + code.rawValue) {
+            Counter(label: "countersign_proposals_refused_total", dimensions: [("reason", code.rawValue)], factory: factory)
+        }.increment()
+    }
+
     func pendingApprovals(_ count: Int) { pending.record(count) }
 
     func waiting(_ count: Int) { waitingRequests.record(count) }

@@ -162,5 +162,17 @@ enum PostgresSchema {
                 "DROP INDEX proposals_by_level",
                 "CREATE INDEX proposals_notify_by_time ON proposals (created_at) WHERE level = 'notify'",
             ]),
+        // After the migrations of the same round (they come first): the console pages the pending
+        // queue in deadline order and counts and filters it by agent, quotas count one agent's
+        // pending approvals at every proposal, and the API lists one agent's approvals. The
+        // (deadline, id) index replaces the deadline-only one; ids sort byte by byte, as queries do.
+        Migration(
+            name: "v9: the queue read whole, by agent, and each agent's pending load",
+            statements: [
+                "DROP INDEX approvals_pending_by_deadline",
+                "CREATE INDEX approvals_pending_queue ON approvals (deadline, id COLLATE \"C\") WHERE status = 'pending'",
+                "CREATE INDEX approvals_pending_by_agent ON approvals (agent, deadline, id COLLATE \"C\") WHERE status = 'pending'",
+                "CREATE INDEX approvals_by_agent ON approvals (agent, created_at, id COLLATE \"C\")",
+            ]),
     ]
 }

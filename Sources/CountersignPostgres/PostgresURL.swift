@@ -4,7 +4,7 @@ import PostgresNIO
 /// Where a PostgreSQL database is, read from `postgres://user[:password]@host[:port]/database`.
 /// The password may instead come from the environment (`PGPASSWORD`), so it never has to be
 /// written into a configuration file or a command line. `description` never shows it.
-public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
+public struct PostgresURL: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var host: String
     public var port: Int
     public var user: String
@@ -88,4 +88,11 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
 
     /// The URL with the password left out, for logs and messages.
     public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }
+
+    public var debugDescription: String { description }
+
+    /// `dump` and debuggers see no password.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["host": host, "port": port, "user": user, "database": database, "tls": tls], displayStyle: .struct)
+    }
 }

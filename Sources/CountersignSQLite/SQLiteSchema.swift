@@ -153,6 +153,19 @@ enum SQLiteSchema {
                         WHERE \(humanDecisionCondition);
                     """)
         }
+        migrator.registerMigration("v9: the queue read whole, by agent, and each agent's pending load") { db in
+            // The console pages through pending approvals in deadline order (id breaks ties), and
+            // counts and filters them by agent; quotas count one agent's pending approvals at every
+            // proposal; the API lists one agent's approvals newest first. The deadline-only index
+            // is replaced by the (deadline, id) one, which serves the deadline timer as well.
+            try db.execute(
+                sql: """
+                    DROP INDEX approvals_pending_by_deadline;
+                    CREATE INDEX approvals_pending_queue ON approvals (deadline, id) WHERE status = 'pending';
+                    CREATE INDEX approvals_pending_by_agent ON approvals (agent, deadline, id) WHERE status = 'pending';
+                    CREATE INDEX approvals_by_agent ON approvals (agent, created_at, id);
+                    """)
+        }
         return migrator
     }
 

@@ -45,8 +45,9 @@ public struct APIError: HTTPResponseError, Sendable {
             case .forbidden: .forbidden
             case .notFound: .notFound
             case .conflict: .conflict
+            case .tooManyRequests: .tooManyRequests
             }
-        self.init(status, code: error.code, error.message)
+        self.init(status, code: error.code, error.message, retryAfter: error.retryAfter)
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

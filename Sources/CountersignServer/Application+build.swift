@@ -33,15 +33,16 @@ public enum CountersignApplication {
         for agent in configuration.agents {
             guard let webhook = agent.webhook else { continue }
             webhooks[agent.name] = WebhookTarget(url: webhook.url, callbackHosts: Set(webhook.callbackHosts))
-            secrets[agent.name] = webhook.secret
+            secrets[agent.name] = webhook.secret.revealed
         }
         let gateway = Gateway(
             store: store, configuration: .init(policy: configuration.policy, webhooks: webhooks, router: Self.router(for: configuration)),
-            metrics: GatewayMetrics(factory: factory, policy: configuration.policy), logger: logger, now: now)
+            metrics: GatewayMetrics(factory: factory, policy: configuration.policy), logger: logger, now: now,
+            admission: ProposalAdmission(limits: Self.agentLimits(for: configuration)))
         var deliveries: [any OutboxDelivery] = [WebhookChannel(secrets: secrets), EscalationTimer(gateway: gateway)]
         var slackController: SlackInteractionsController?
         if let slack = configuration.channels.slack {
-            let api = SlackWebAPI(baseURL: slack.apiURL, token: slack.botToken)
+            let api = SlackWebAPI(baseURL: slack.apiURL, token: slack.botToken.revealed)
             var users: [String: String] = [:]
             var byUser: [String: SlackInteractionsController.SlackApprover] = [:]
             for approver in configuration.approvers {
@@ -51,7 +52,8 @@ public enum CountersignApplication {
             }
             deliveries.append(SlackChannel(api: api, gateway: gateway, users: users, conversation: slack.channel))
             slackController = SlackInteractionsController(
-                gateway: gateway, verifier: SlackRequestVerifier(signingSecret: slack.signingSecret), api: api, approvers: byUser, logger: logger)
+                gateway: gateway, verifier: SlackRequestVerifier(signingSecret: slack.signingSecret.revealed), api: api, approvers: byUser,
+                logger: logger)
         }
         let publicURL = configuration.http.publicURL ?? "http://\(configuration.http.host):\(configuration.http.port)"
         if let email = configuration.channels.email {
@@ -69,18 +71,34 @@ public enum CountersignApplication {
             gateway: gateway, authenticator: Authenticator(credentials: credentials), registry: registry,
             maximumBodyBytes: configuration.http.maximumBodyBytes, approvers: approvers,
             secureCookies: configuration.http.publicURL?.lowercased().hasPrefix("https://") ?? false, slack: slackController,
-            emailLinkSecret: configuration.channels.email.map { Array($0.linkSecret.utf8) },
-            sms: configuration.channels.sms.map { SMSInboundController.Setup($0, publicURL: publicURL, approvers: configuration.approvers) })
-        var services: [any Service] = [DeadlineService(gateway: gateway), dispatcher, DigestService(gateway: gateway)]
+            emailLinkSecret: configuration.channels.email?.linkSecret,
+            sms: configuration.channels.sms.map { SMSInboundController.Setup($0, publicURL: publicURL, approvers: configuration.approvers) },
+            publicURL: configuration.http.publicURL)
+        var services: [any Service] = [
+            NamedService("deadline timer", DeadlineService(gateway: gateway)), NamedService("outbox dispatcher", dispatcher),
+            NamedService("digest", DigestService(gateway: gateway)),
+        ]
         // A store shared with other replicas tells this one what they change.
-        if let feed = store as? any ApprovalChangeFeed { services.append(ChangeFeedService(gateway: gateway, feed: feed)) }
+        if let feed = store as? any ApprovalChangeFeed {
+            services.append(NamedService("change feed", ChangeFeedService(gateway: gateway, feed: feed)))
+        }
+        // Idle and stalled connections are closed (a half-sent request head included); a request
+        // being answered (a long poll, the console's event stream) is never cut by it.
+        let idleMilliseconds = Int64(configuration.http.idleTimeout * 1000)
         let application = Application(
-            router: router,
+            router: router, server: .http1(configuration: .init(idleTimeout: .milliseconds(idleMilliseconds))),
             configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "countersign"),
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.http.port) },
             logger: logger)
         return (application, Parts(gateway: gateway, registry: registry))
+    }
+
+    /// Each configured agent's quota and rate; a trial (no agents configured) takes the defaults.
+    static func agentLimits(for configuration: ServerConfiguration) -> ProposalAdmission.Limits {
+        var limits = ProposalAdmission.Limits(byAgent: [:], otherwise: AgentLimits())
+        for agent in configuration.agents { limits.byAgent[agent.name] = agent.limits }
+        return limits
     }
 
     /// The router of notifications: the configured routing over the approvers and the channels
@@ -104,7 +122,7 @@ public enum CountersignApplication {
     static func buildRouter(
         gateway: Gateway, authenticator: Authenticator, registry: PrometheusCollectorRegistry, maximumBodyBytes: Int,
         approvers: [String: ApproverRights] = [:], secureCookies: Bool = false, slack: SlackInteractionsController? = nil,
-        emailLinkSecret: [UInt8]? = nil, sms: SMSInboundController.Setup? = nil
+        emailLinkSecret: Secret? = nil, sms: SMSInboundController.Setup? = nil, publicURL: String? = nil
     ) -> Router<CountersignRequestContext> {
         let router = Router(context: CountersignRequestContext.self)
         let routes = RouteMethods()
@@ -115,8 +133,11 @@ public enum CountersignApplication {
         ProposalsController(gateway: gateway).addRoutes(to: router.group("v1/proposals"))
         ApprovalsController(gateway: gateway).addRoutes(to: router.group("v1/approvals"))
         OutboxController(gateway: gateway).addRoutes(to: router.group("v1/outbox"))
-        ConsoleController(gateway: gateway, authenticator: authenticator, approvers: approvers, secureCookies: secureCookies)
-            .addRoutes(to: router)
+        ConsoleController(
+            gateway: gateway, authenticator: authenticator, approvers: approvers, secureCookies: secureCookies,
+            origins: ConsoleOrigins(publicURL: publicURL)
+        )
+        .addRoutes(to: router)
         SlackInteractionsController.addRoutes(slack, to: router)
         EmailDecisionController(gateway: gateway, linkSecret: emailLinkSecret, approvers: approvers, now: { Date() }).addRoutes(to: router)
         SMSInboundController(gateway: gateway, setup: sms).addRoutes(to: router)

@@ -49,7 +49,7 @@ struct ApprovalsController {
         return APIEncoding.response(writer.bytes)
     }
 
-    /// The queue, newest first, a page at a time.
+    /// The queue, newest first, a page at a time; optionally of one status, agent, operation and risk class.
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let principal = try context.requirePrincipal()
         let query = request.uri.queryParameters
@@ -72,7 +72,9 @@ struct ApprovalsController {
             guard let value = ApprovalCursor(token: token) else { throw APIError.invalidParameter("cursor", "is not a cursor this server issued") }
             cursor = value
         }
-        let page = try await gateway.approvals(status: status, after: cursor, limit: limit + 1, by: principal)
+        var filter = try ApprovalFilter(query: query)
+        filter.statuses = status.map { [$0] }
+        let page = try await gateway.approvals(matching: filter, after: cursor, limit: limit + 1, by: principal)
         let items = Array(page.prefix(limit))
         let next = page.count > limit ? items.last.map { ApprovalCursor(createdAt: $0.approval.createdAt, id: $0.approval.id).token } : nil
         return APIEncoding.response(APIEncoding.approvals(items, nextCursor: next))

@@ -22,6 +22,10 @@ public struct Authenticator: Sendable {
         public init(secret: String, principal: Principal) {
             self.init(hash: Authenticator.hash(secret), principal: principal)
         }
+
+        public init(secret: Secret, principal: Principal) {
+            self.init(secret: secret.revealed, principal: principal)
+        }
     }
 
     public init(credentials: [Credential]) {

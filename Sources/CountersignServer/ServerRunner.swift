@@ -16,12 +16,12 @@ public enum ServerRunner {
     public static let trialApprover = "trial-approver"
 
     public static func run(configuration: ServerConfiguration, logger: Logger, print: @escaping @Sendable (String) -> Void) async throws {
-        if case .postgres(let text) = configuration.database {
+        if case .postgres(let url) = configuration.database {
             // The pool runs beside the server and stops after it.
             let waits = configuration.databaseWaits
             let store = try PostgresStore(
                 configuration: .init(
-                    url: try postgresURL(text), leaseTimeout: .seconds(waits.leaseTimeout), answerTimeout: .seconds(waits.answerTimeout)),
+                    url: try postgresURL(url.revealed), leaseTimeout: .seconds(waits.leaseTimeout), answerTimeout: .seconds(waits.answerTimeout)),
                 logger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await store.run() }
@@ -64,11 +64,25 @@ public enum ServerRunner {
     public static func openStore(_ database: ServerConfiguration.Database) async throws -> any GatewayStore {
         switch database {
         case .sqlite(let path):
-            let store = try SQLiteStore(configuration: .init(path: path))
-            try await store.migrate()
+            let store = try openSQLite(path: path)
+            do {
+                try await store.migrate()
+            } catch {
+                throw SQLiteOpenProblem.explain(error, path: path, doing: "update the schema of")
+            }
             return store
         case .postgres:
             throw ServerError("a PostgreSQL store runs its connection pool: use withPostgresStore")
+        }
+    }
+
+    /// Opens the SQLite file at `path` (creating it when missing); a failure names the path and
+    /// says what to check (``ServerError``), instead of SQLite's bare "unable to open database file".
+    public static func openSQLite(path: String) throws(ServerError) -> SQLiteStore {
+        do {
+            return try SQLiteStore(configuration: .init(path: path))
+        } catch {
+            throw SQLiteOpenProblem.explain(error, path: path, doing: "open")
         }
     }
 
@@ -169,7 +183,7 @@ public enum ServerRunner {
     static func describe(_ database: ServerConfiguration.Database) -> String {
         switch database {
         case .sqlite(let path): "SQLite \(path)"
-        case .postgres(let text): (try? PostgresURL(parsing: text, environment: [:]).description).map { "PostgreSQL \($0)" } ?? "PostgreSQL"
+        case .postgres(let url): (try? PostgresURL(parsing: url.revealed, environment: [:]).description).map { "PostgreSQL \($0)" } ?? "PostgreSQL"
         }
     }
 }

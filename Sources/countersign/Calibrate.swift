@@ -3,6 +3,7 @@ import CountersignConfig
 import CountersignCore
 import CountersignInsights
 import CountersignSQLite
+import CountersignServer
 import Foundation
 
 extension Countersign {
@@ -88,7 +89,7 @@ extension Countersign {
             var problems: [HistoryProblem] = []
             if let db {
                 guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no database at \(db)") }
-                let store = try SQLiteStore(configuration: .init(path: db))
+                let store = try ServerRunner.openSQLite(path: db)
                 try store.forEachDecidedProposal {
                     calibrator.add(operation: $0.operation, confidence: $0.confidence, status: $0.status, outcome: $0.outcome)
                 }

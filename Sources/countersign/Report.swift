@@ -2,6 +2,7 @@ import ArgumentParser
 import CountersignCore
 import CountersignInsights
 import CountersignSQLite
+import CountersignServer
 import Foundation
 
 extension Countersign {
@@ -40,7 +41,7 @@ extension Countersign {
                     try await store.pageThroughProductionRows(since: start) { report.add($0) }
                 }
             } else {
-                let store = try SQLiteStore(configuration: .init(path: db ?? "countersign.db"))
+                let store = try ServerRunner.openSQLite(path: db ?? "countersign.db")
                 try store.forEachProductionRow(since: start) { row in
                     report.add(row)
                 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CountersignConfig
+import CountersignCore
 import CountersignServer
 import Foundation
 import Logging
@@ -47,7 +48,7 @@ extension Countersign {
                 }
             }
             if let db { configuration.database = .sqlite(path: db) }
-            if let postgres { configuration.database = .postgres(url: postgres) }
+            if let postgres { configuration.database = .postgres(url: Secret(postgres)) }
             if let host { configuration.http.host = host }
             if let port { configuration.http.port = port }
             LoggingSystem.bootstrap { label in

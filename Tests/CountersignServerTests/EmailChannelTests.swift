@@ -16,10 +16,11 @@ let emailLinkSecret = "email-link-secret-0123456789abcdef"
 
 /// The approvers of the channel tests: alice (unlimited), carol (read_only only), dave (unlimited).
 let channelApprovers: [ServerConfiguration.Approver] = [
-    .init(name: "alice", token: Secrets.alice, email: "alice@example.com", phone: "+15551230001"),
+    .init(name: "alice", token: Secret(Secrets.alice), email: "alice@example.com", phone: "+15551230001"),
     .init(
-        name: "carol", token: Secrets.limited, email: "carol@example.com", phone: "+15551230002", rights: ApproverRights(riskClasses: ["read_only"])),
-    .init(name: "dave", token: Secrets.dave, email: "dave@example.com", phone: "+15551230003"),
+        name: "carol", token: Secret(Secrets.limited), email: "carol@example.com", phone: "+15551230002",
+        rights: ApproverRights(riskClasses: ["read_only"])),
+    .init(name: "dave", token: Secret(Secrets.dave), email: "dave@example.com", phone: "+15551230003"),
 ]
 
 /// The real application with `channels` configured, over real HTTP.
@@ -81,8 +82,9 @@ struct EmailChannelTests {
     {
         ServerConfiguration.Channels(
             email: .init(
-                host: "localhost", port: port, startTLS: startTLS, username: auth?.0, password: auth?.1, trustRootsFile: trust, timeout: 30,
-                from: "Countersign Bot <countersign@example.com>", linkSecret: emailLinkSecret))
+                host: "localhost", port: port, startTLS: startTLS, username: auth?.0, password: auth.map { Secret($0.1) }, trustRootsFile: trust,
+                timeout: 30,
+                from: "Countersign Bot <countersign@example.com>", linkSecret: Secret(emailLinkSecret)))
     }
 
     /// The mails the SMTP server received, once there are `count` of them (or after 20 s).

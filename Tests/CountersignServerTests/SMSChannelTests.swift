@@ -59,7 +59,7 @@ struct SMSChannelTests {
     static let webhookURL = "https://countersign.example.com/v1/channels/sms/inbound"
 
     static func channels(apiURL: String) -> ServerConfiguration.Channels {
-        .init(sms: .init(accountSID: accountSID, authToken: authToken, from: "+15550000000", apiURL: apiURL))
+        .init(sms: .init(accountSID: accountSID, authToken: Secret(authToken), from: "+15550000000", apiURL: apiURL))
     }
 
     @Test func theCardReachesTwilioAsDocumented() async throws {

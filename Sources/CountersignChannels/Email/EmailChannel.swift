@@ -17,13 +17,13 @@ public struct EmailChannel: OutboxDelivery {
         /// The server's public address; links point at `{publicURL}/v1/channels/email/decide`.
         public var publicURL: String
         /// The HMAC key of the one-click links (from the environment).
-        public var linkSecret: [UInt8]
+        public var linkSecret: Secret
 
         public init(smtp: SMTPClient.Configuration, from: String, publicURL: String, linkSecret: [UInt8]) {
             self.smtp = smtp
             self.from = from
             self.publicURL = publicURL
-            self.linkSecret = linkSecret
+            self.linkSecret = Secret(bytes: linkSecret)
         }
     }
 
@@ -154,7 +154,7 @@ public struct EmailChannel: OutboxDelivery {
     public func links(_ view: ApprovalView, recipient approver: String) -> EmailCard.Links {
         func link(_ decision: HumanDecision) -> String {
             let token = DecisionLinkToken(approvalID: view.approval.id, decision: decision, approver: approver, expiresAt: view.approval.deadline)
-            return Self.decideURL(publicURL: configuration.publicURL) + "?t=" + token.encoded(secret: configuration.linkSecret)
+            return Self.decideURL(publicURL: configuration.publicURL) + "?t=" + token.encoded(secret: configuration.linkSecret.revealedBytes)
         }
         return .init(approve: link(.approve), reject: link(.reject), takeOver: link(.takeOver))
     }

@@ -1,3 +1,4 @@
+import CountersignCore
 import Foundation
 import NIOCore
 import NIOPosix
@@ -22,7 +23,7 @@ public struct SMTPClient: Sendable {
         public var port: Int
         public var startTLS: StartTLS
         /// User name and password (from the environment), or `nil` for no AUTH.
-        public var credentials: (username: String, password: String)?
+        public var credentials: (username: String, password: Secret)?
         /// A PEM file of certificates to trust instead of the system's (a private relay's CA).
         public var trustRootsFile: String?
         /// The name this client greets with.
@@ -36,7 +37,7 @@ public struct SMTPClient: Sendable {
             self.host = host
             self.port = port
             self.startTLS = startTLS
-            self.credentials = credentials
+            self.credentials = credentials.map { (username: $0.username, password: Secret($0.password)) }
             self.trustRootsFile = trustRootsFile
             self.heloName = heloName
             self.timeout = timeout
@@ -164,16 +165,16 @@ private struct SMTPSession {
         return keywords
     }
 
-    mutating func authenticate(_ credentials: (username: String, password: String), offered: Set<String>) async throws {
+    mutating func authenticate(_ credentials: (username: String, password: Secret), offered: Set<String>) async throws {
         if offered.contains("AUTH PLAIN") {
-            let token = Data(Array("\0\(credentials.username)\0\(credentials.password)".utf8)).base64EncodedString()
+            let token = Data(Array("\0\(credentials.username)\0\(credentials.password.revealed)".utf8)).base64EncodedString()
             try expect(try await command("AUTH PLAIN \(token)"), "AUTH PLAIN")
         } else if offered.contains("AUTH LOGIN") {
             let start = try await command("AUTH LOGIN")
             guard start.code == 334 else { throw SMTPError.reply(start, to: "AUTH LOGIN") }
             let user = try await command(Data(credentials.username.utf8).base64EncodedString())
             guard user.code == 334 else { throw SMTPError.reply(user, to: "AUTH LOGIN") }
-            try expect(try await command(Data(credentials.password.utf8).base64EncodedString()), "AUTH LOGIN")
+            try expect(try await command(Data(credentials.password.revealedBytes).base64EncodedString()), "AUTH LOGIN")
         } else {
             throw SMTPError("the server offers neither AUTH PLAIN nor AUTH LOGIN", transient: false)
         }

@@ -1,3 +1,4 @@
+import CountersignCore
 import CountersignGateway
 import Foundation
 
@@ -11,13 +12,13 @@ import Foundation
 public struct TwilioClient: Sendable {
     public struct Configuration: Sendable {
         public var accountSID: String
-        public var authToken: String
+        public var authToken: Secret
         public var apiURL: String
         public var timeout: TimeInterval
 
         public init(accountSID: String, authToken: String, apiURL: String = "https://api.twilio.com", timeout: TimeInterval = 15) {
             self.accountSID = accountSID
-            self.authToken = authToken
+            self.authToken = Secret(authToken)
             self.apiURL = apiURL
             self.timeout = timeout
         }
@@ -48,7 +49,7 @@ public struct TwilioClient: Sendable {
         request.httpBody = Data(Self.formEncode([("To", to), ("From", from), ("Body", body)]).utf8)
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         request.setValue("application/json", forHTTPHeaderField: "Accept")
-        let credentials = Data("\(configuration.accountSID):\(configuration.authToken)".utf8).base64EncodedString()
+        let credentials = Data("\(configuration.accountSID):\(configuration.authToken.revealed)".utf8).base64EncodedString()
         request.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
         let data: Data
         let response: URLResponse

@@ -1,3 +1,4 @@
+import CountersignCore
 import Crypto
 import Foundation
 
@@ -5,23 +6,26 @@ import Foundation
 /// account's auth token, over the full URL Twilio requested followed by every POST parameter's
 /// name and value, sorted by name.
 public struct TwilioSignature: Sendable {
-    private let key: [UInt8]
+    private let key: Secret
 
     public init(authToken: String) {
-        key = Array(authToken.utf8)
+        key = Secret(authToken)
     }
 
     /// The signature Twilio sends for `url` with `parameters`.
     public func signature(url: String, parameters: [(name: String, value: String)]) -> String {
-        Data(HMAC<Insecure.SHA1>.authenticationCode(for: Self.signedBytes(url: url, parameters: parameters), using: SymmetricKey(data: key)))
-            .base64EncodedString()
+        Data(
+            HMAC<Insecure.SHA1>.authenticationCode(
+                for: Self.signedBytes(url: url, parameters: parameters), using: SymmetricKey(data: key.revealedBytes))
+        )
+        .base64EncodedString()
     }
 
     /// Whether `signature` is valid, compared in constant time.
     public func isValid(_ signature: String, url: String, parameters: [(name: String, value: String)]) -> Bool {
         guard let mac = Data(base64Encoded: signature), mac.count == Insecure.SHA1.byteCount else { return false }
         return HMAC<Insecure.SHA1>.isValidAuthenticationCode(
-            mac, authenticating: Self.signedBytes(url: url, parameters: parameters), using: SymmetricKey(data: key))
+            mac, authenticating: Self.signedBytes(url: url, parameters: parameters), using: SymmetricKey(data: key.revealedBytes))
     }
 
     static func signedBytes(url: String, parameters: [(name: String, value: String)]) -> [UInt8] {

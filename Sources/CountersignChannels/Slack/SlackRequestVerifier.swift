@@ -1,3 +1,4 @@
+import CountersignCore
 import Crypto
 import Foundation
 import Synchronization
@@ -15,13 +16,13 @@ public final class SlackRequestVerifier: Sendable {
         case replayed = "replayed_request"
     }
 
-    private let keyBytes: [UInt8]
+    private let key: Secret
     public let tolerance: TimeInterval
     /// Signatures accepted within the tolerance window, with when they were seen.
     private let seen = Mutex([String: Date]())
 
     public init(signingSecret: String, tolerance: TimeInterval = 300) {
-        keyBytes = Array(signingSecret.utf8)
+        key = Secret(signingSecret)
         self.tolerance = tolerance
     }
 
@@ -40,7 +41,9 @@ public final class SlackRequestVerifier: Sendable {
         guard let code = Self.bytes(hex: signature.dropFirst(3)), code.count == SHA256.byteCount else { throw .forged }
         var message = Array("v0:\(timestamp):".utf8)
         message.append(contentsOf: body)
-        guard HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: message, using: SymmetricKey(data: keyBytes)) else { throw .forged }
+        guard HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: message, using: SymmetricKey(data: key.revealedBytes)) else {
+            throw .forged
+        }
         let fresh = seen.withLock { seen -> Bool in
             seen = seen.filter { now.timeIntervalSince($0.value) <= 2 * tolerance }
             guard seen[signature] == nil else { return false }

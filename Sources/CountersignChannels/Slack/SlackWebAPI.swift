@@ -14,7 +14,7 @@ import Foundation
 public struct SlackWebAPI: Sendable {
     /// `https://slack.com/api` (a local stand-in in tests).
     public let baseURL: String
-    private let token: String
+    private let token: Secret
     private let session: URLSession
     private let timeout: TimeInterval
 
@@ -25,7 +25,7 @@ public struct SlackWebAPI: Sendable {
 
     public init(baseURL: String = "https://slack.com/api", token: String, timeout: TimeInterval = 10) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.token = token
+        self.token = Secret(token)
         self.timeout = timeout
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
@@ -44,7 +44,7 @@ public struct SlackWebAPI: Sendable {
         writer.value(body)
         request.httpBody = Data(writer.bytes)
         request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("Bearer \(token.revealed)", forHTTPHeaderField: "Authorization")
         request.setValue("countersign", forHTTPHeaderField: "User-Agent")
         let (data, response) = try await session.data(for: request)
         guard let http = response as? HTTPURLResponse else { throw OutboxDeliveryError("no HTTP response from Slack", permanent: false) }

@@ -53,6 +53,11 @@ public enum ErrorCode: String, Sendable, Hashable, CaseIterable {
     case notAllowedTarget = "not_allowed_target"
     case invalidBinding = "invalid_binding"
     case bindingMismatch = "binding_mismatch"
+    // 429: over a limit; `Retry-After` says when to try again.
+    /// The agent proposes faster than its rate (`agents[].rate`).
+    case rateLimited = "rate_limited"
+    /// The agent has as many approvals pending as it may (`agents[].max_pending`).
+    case tooManyPending = "too_many_pending"
     // 500
     case `internal`
     // 503

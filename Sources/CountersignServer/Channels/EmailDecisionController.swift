@@ -14,7 +14,7 @@ struct EmailDecisionController {
     typealias Context = CountersignRequestContext
     let gateway: Gateway
     /// The links' HMAC key; `nil` when email is not configured (the routes then answer 404).
-    let linkSecret: [UInt8]?
+    let linkSecret: Secret?
     /// Approvers by name, with their rights.
     let approvers: [String: ApproverRights]
     let now: @Sendable () -> Date
@@ -95,7 +95,7 @@ struct EmailDecisionController {
                 Self.page(.badRequest, title: "Link incomplete", message: "This link has no token. Use the link from the email as it is."))
         }
         do {
-            let token = try DecisionLinkToken.verify(text, secret: linkSecret, now: now())
+            let token = try DecisionLinkToken.verify(text, secret: linkSecret.revealedBytes, now: now())
             guard let rights = approvers[token.approver] else {
                 return .refused(Self.page(.forbidden, title: "Not allowed", message: "This link's approver may no longer decide approvals."))
             }
@@ -174,6 +174,7 @@ extension GatewayError.Kind {
         case .forbidden: .forbidden
         case .notFound: .notFound
         case .conflict: .conflict
+        case .tooManyRequests: .tooManyRequests
         }
     }
 }

@@ -26,7 +26,7 @@ struct SMSInboundController {
         let approvers: [String: (name: String, rights: ApproverRights)]
 
         init(_ sms: ServerConfiguration.SMSChannel, publicURL: String, approvers: [ServerConfiguration.Approver]) {
-            signature = TwilioSignature(authToken: sms.authToken)
+            signature = TwilioSignature(authToken: sms.authToken.revealed)
             var base = publicURL
             while base.hasSuffix("/") { base.removeLast() }
             webhookURL = base + "/v1/channels/sms/inbound"

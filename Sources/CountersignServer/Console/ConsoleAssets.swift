@@ -49,6 +49,10 @@ enum ConsoleAssets {
         .actions button.approve kbd { color: rgba(255,255,255,.75); }
         .error { color: var(--bad); font-size: 14px; margin-top: 8px; }
         .foureyes { font-size: 13px; color: var(--warn); margin-top: 6px; }
+        .counts { font-size: 13px; margin: 4px 0; color: var(--muted); } .counts a { margin-right: 10px; color: var(--accent); text-decoration: none; white-space: nowrap; }
+        .counts a.current { font-weight: 700; } .counts .count { color: var(--muted); } .counts .dimension { margin-right: 6px; }
+        .filters .chip { background: #e8f0ff; border-radius: 999px; padding: 2px 10px; margin-right: 8px; font-size: 13px; } .filters .chip a { text-decoration: none; margin-left: 4px; }
+        .pager { display: flex; gap: 16px; justify-content: center; margin: 14px 0; }
         .toast { position: fixed; bottom: 16px; left: 50%; transform: translateX(-50%); background: #16202c; color: #fff; padding: 8px 14px; border-radius: 8px; font-size: 14px; }
         table { width: 100%; border-collapse: collapse; background: var(--card); border: 1px solid var(--line); border-radius: 10px; overflow: hidden; }
         th, td { text-align: left; padding: 8px 10px; border-bottom: 1px solid var(--line); font-size: 14px; vertical-align: top; }
@@ -201,7 +205,7 @@ enum ConsoleAssets {
           setInterval(tick, 1000); tick();
           select(cards()[0]); refreshEmpty();
 
-          const events = new EventSource("/console/events");
+          const events = new EventSource("/console/events" + location.search);
           events.addEventListener("approval", event => {
             const data = JSON.parse(event.data);
             if (data.status === "pending") replace(data.id, data.html);

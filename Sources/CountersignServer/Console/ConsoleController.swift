@@ -19,6 +19,8 @@ struct ConsoleController {
     /// Approvers by name, with their rights, for sessions.
     let approvers: [String: ApproverRights]
     let secureCookies: Bool
+    /// Where console forms may be posted from (the public URL, or the request's own host).
+    let origins: ConsoleOrigins
     static let cookieName = "cs_session"
     static let sessionLifetime: TimeInterval = 12 * 3600
 
@@ -38,12 +40,38 @@ struct ConsoleController {
 
     // MARK: Pages
 
+    /// Cards on one queue page.
+    static let queuePageSize = 50
+    /// Values listed per count (agents, operations, risk classes).
+    static let countsShown = 30
+
+    /// The whole pending queue, a page at a time in deadline order, with counts by agent, operation
+    /// and risk class; `?agent=&operation=&risk_class=` narrow it, `?after=` pages on.
     @Sendable func queue(_ request: Request, context: Context) async throws -> Response {
         guard let (session, principal) = try await signedIn(request) else { return Self.redirect("/login") }
-        let pending = try await gateway.approvals(status: .pending, after: nil, limit: 200, by: principal)
-            .sorted { $0.approval.deadline < $1.approval.deadline }
-        let error = request.uri.queryParameters.get("error")
-        return Self.html(ConsolePages.queue(pending, approver: session.approver, csrf: session.csrfToken, error: error))
+        let query = request.uri.queryParameters
+        let filter = try ApprovalFilter(query: query)
+        var cursor: DeadlineCursor?
+        if let token = query.get("after") {
+            guard let value = DeadlineCursor(token: token) else { throw APIError.invalidParameter("after", "is not a page this server linked to") }
+            cursor = value
+        }
+        let page = try await gateway.pendingQueue(matching: filter, after: cursor, limit: Self.queuePageSize + 1, by: principal)
+        let views = Array(page.prefix(Self.queuePageSize))
+        var counts: [QueueDimension: [QueueCount]] = [:]
+        for dimension in QueueDimension.allCases {
+            // Each dimension is counted with the other two narrowed, so its links combine with them.
+            let others = ConsolePages.with(filter, dimension, nil)
+            counts[dimension] = try await gateway.pendingCounts(by: dimension, matching: others, limit: Self.countsShown, by: principal)
+        }
+        // Every matching approval, counted by agent (there are as many agents as are configured).
+        let total = try await gateway.pendingCounts(by: .agent, matching: filter, limit: 1000, by: principal).reduce(0) { $0 + $1.count }
+        let next = page.count > Self.queuePageSize ? views.last.map { DeadlineCursor(deadline: $0.approval.deadline, id: $0.approval.id) } : nil
+        let notice = query.get("error").flatMap(ConsoleNotice.init(rawValue:))
+        return Self.html(
+            ConsolePages.queue(
+                .init(views: views, filter: filter, total: total, counts: counts, next: next, isFirstPage: cursor == nil, notice: notice),
+                approver: session.approver, csrf: session.csrfToken))
     }
 
     @Sendable func history(_ request: Request, context: Context) async throws -> Response {
@@ -86,6 +114,10 @@ struct ConsoleController {
     // MARK: Sessions
 
     @Sendable func login(_ request: Request, context: Context) async throws -> Response {
+        // Login CSRF: another site's form must not sign a browser in (as the attacker).
+        guard origins.allows(request) else {
+            return Self.html(ConsolePages.login(error: ConsoleOrigins.refusal), status: .forbidden)
+        }
         let form = FormBody.parse(try await request.bodyBytes(context: context))
         guard let token = form["token"], case .approver(let name, _)? = authenticator.principal(for: token) else {
             return Self.html(ConsolePages.login(error: "That is not a valid approver token."), status: .unauthorized)
@@ -106,6 +138,7 @@ struct ConsoleController {
 
     @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
         guard let (session, _) = try await signedIn(request) else { return Self.redirect("/login") }
+        try origins.check(request)
         let form = FormBody.parse(try await request.bodyBytes(context: context))
         try Self.checkCSRF(form["csrf"], session)
         try await gateway.store.deleteSession(tokenHash: session.tokenHash)
@@ -137,6 +170,7 @@ struct ConsoleController {
         guard let (session, principal) = try await signedIn(request) else {
             throw APIError(.unauthorized, code: .unauthorized, "sign in again: the session has ended")
         }
+        try origins.check(request)
         let id = try context.parameters.require("id")
         let bytes = try await request.bodyBytes(context: context)
         let isJSON = request.headers[.contentType]?.hasPrefix("application/json") == true
@@ -163,7 +197,8 @@ struct ConsoleController {
             guard isJSON else { return Self.redirect("/") }
             return APIEncoding.response(Self.eventJSON(view, csrf: session.csrfToken))
         } catch let error as GatewayError where !isJSON {
-            return Self.redirect("/?error=" + (error.message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            // A code, never the message: the page maps it to a fixed sentence.
+            return Self.redirect("/?error=" + ConsoleNotice(error.code).rawValue)
         }
     }
 
@@ -173,6 +208,8 @@ struct ConsoleController {
     /// who decided, and the card's HTML when it is pending; a comment every 15 s keeps proxies open.
     @Sendable func events(_ request: Request, context: Context) async throws -> Response {
         guard let (session, _) = try await signedIn(request) else { throw APIError.unauthorized }
+        // The page's own filter: cards of other agents, operations or risk classes are not sent.
+        let filter = try ApprovalFilter(query: request.uri.queryParameters)
         let stream = gateway.events.subscribe()
         let csrf = session.csrfToken
         let headers: HTTPFields = [
@@ -200,6 +237,7 @@ struct ConsoleController {
                         for await item in items {
                             switch item {
                             case .event(.changed(let view)):
+                                if view.approval.status == .pending, !Self.matches(view, filter) { continue }
                                 var bytes = Array("event: approval\ndata: ".utf8)
                                 bytes += Self.eventJSON(view, csrf: csrf)
                                 bytes += Array("\n\n".utf8)
@@ -214,6 +252,15 @@ struct ConsoleController {
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    /// Whether a card belongs on a queue page narrowed by `filter`.
+    static func matches(_ view: ApprovalView, _ filter: ApprovalFilter) -> Bool {
+        let proposal = view.proposal.proposal
+        // Byte by byte, as the stores compare (Swift's String == would equate canonically equivalent text).
+        func same(_ wanted: String?, _ value: String) -> Bool { wanted.map { $0.utf8.elementsEqual(value.utf8) } ?? true }
+        return same(filter.agent, proposal.agent) && same(filter.operation, proposal.operation)
+            && same(filter.riskClass, view.proposal.verdict.riskClass)
     }
 
     /// `{"id", "status", "decided_by", "html"?}`: the card to show (pending) or to remove.

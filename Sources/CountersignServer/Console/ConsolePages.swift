@@ -41,19 +41,6 @@ enum ConsolePages {
                 """)
     }
 
-    static func queue(_ views: [ApprovalView], approver: String, csrf: String, error: String?) -> String {
-        let cards = views.map { card($0, csrf: csrf) }.joined()
-        let notice = error.map { #"<p class="error">\#(HTML.escape($0))</p>"# } ?? ""
-        let empty = views.isEmpty ? #"<div id="empty" class="empty">Nothing waits for you. New approvals appear here as they arrive.</div>"# : ""
-        return page(
-            title: "Queue", approver: approver, csrf: csrf, current: "queue",
-            body: """
-                <h1>Waiting for a human (\(views.count))</h1>
-                <p class="hint">Y approve · N reject · M take over · J/K move. The queue updates by itself.</p>\(notice)
-                <div id="queue">\(empty)\(cards)</div>
-                """)
-    }
-
     /// One approval as a card: what, how much, how sure, why it was held, and the one-click answers.
     static func card(_ view: ApprovalView, csrf: String) -> String {
         let proposal = view.proposal.proposal

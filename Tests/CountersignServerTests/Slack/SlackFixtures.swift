@@ -26,12 +26,12 @@ func withSlackServer<Value: Sendable>(
     var configuration = ServerConfiguration(policy: .default)
     configuration.http.port = 0
     configuration.approvers = [
-        .init(name: "alice", token: Secrets.alice, slackUser: "U0ALICE"),
-        .init(name: "bob", token: SlackSecrets.bob, slackUser: "U0BOB", rights: ApproverRights(maxAmount: 500)),
-        .init(name: "dave", token: Secrets.dave, email: "dave@example.com"),
+        .init(name: "alice", token: Secret(Secrets.alice), slackUser: "U0ALICE"),
+        .init(name: "bob", token: Secret(SlackSecrets.bob), slackUser: "U0BOB", rights: ApproverRights(maxAmount: 500)),
+        .init(name: "dave", token: Secret(Secrets.dave), email: "dave@example.com"),
     ]
     configuration.channels.slack = .init(
-        botToken: SlackSecrets.botToken, signingSecret: SlackSecrets.signingSecret, apiURL: slackURL + "/api")
+        botToken: Secret(SlackSecrets.botToken), signingSecret: Secret(SlackSecrets.signingSecret), apiURL: slackURL + "/api")
     configuration.routing = routing
     let credentials: [Authenticator.Credential] =
         [.init(secret: Secrets.agent, principal: .agent("support-bot"))]
