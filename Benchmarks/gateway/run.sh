@@ -103,7 +103,9 @@ trap 'exit 130' INT TERM
 # start_server DB NAME: starts a server on DB, waits for /healthz, sets server_pid.
 start_server() {
     local db="$1" name="$2" i
-    "$bin" serve --db "$db" --host 127.0.0.1 --port "$port" > "$tmp/$name.out" 2> "$tmp/$name.err" &
+    # A trial server (its printed credentials), without the per-agent quota and rate a load test would hit.
+    printf 'agent_limits: {max_pending: unlimited, rate: unlimited}\n' > "$tmp/limits.yaml"
+    "$bin" serve --config "$tmp/limits.yaml" --db "$db" --host 127.0.0.1 --port "$port" > "$tmp/$name.out" 2> "$tmp/$name.err" &
     server_pid=$!
     for ((i = 0; i < 600; i++)); do # up to 60 s
         if curl -s -o /dev/null --max-time 1 "$url/healthz"; then return 0; fi

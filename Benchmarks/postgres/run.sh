@@ -86,6 +86,8 @@ psql_admin() { psql -h "$POSTGRES_HOSTNAME" -p "$POSTGRES_PORT" -U "$POSTGRES_US
 export BENCH_AGENT_KEY="bench-agent-key-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export BENCH_APPROVER_TOKEN="bench-approver-token-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 cat > "$tmp/config.yaml" << 'YAML'
+# A load test: the per-agent quota and rate would refuse most of it.
+agent_limits: {max_pending: unlimited, rate: unlimited}
 agents:
   - {name: bench-agent, key_env: BENCH_AGENT_KEY}
 approvers:

@@ -8,6 +8,8 @@ public struct ServerConfiguration: Sendable {
     public var database: Database
     public var http: HTTP
     public var agents: [Agent]
+    /// The limits of an agent that names none of its own (`agent_limits`), the trial agent's included.
+    public var agentLimits = AgentLimits()
     public var approvers: [Approver]
     /// Channels that push cards to approvers (`channels:`): Slack, email, SMS; `nil` members are not configured.
     public var channels = Channels()

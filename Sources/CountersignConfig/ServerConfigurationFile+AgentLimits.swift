@@ -3,9 +3,11 @@ import Yams
 
 extension ServerConfigurationFile {
     /// An agent's `max_pending: 500` (or `unlimited`) and `rate: {per_second: 50, burst: 100}` (or
-    /// `unlimited`); either left out takes the default (``AgentLimits``).
-    static func readAgentLimits(_ members: [(key: String, keyNode: Node, value: Node)], _ reader: inout YAMLReader) -> AgentLimits {
-        var limits = AgentLimits()
+    /// `unlimited`); either left out takes `defaults` (the configuration's `agent_limits`).
+    static func readAgentLimits(
+        _ members: [(key: String, keyNode: Node, value: Node)], _ reader: inout YAMLReader, defaults: AgentLimits = AgentLimits()
+    ) -> AgentLimits {
+        var limits = defaults
         for (key, _, value) in members {
             switch key {
             case "max_pending":

@@ -39,9 +39,15 @@ public enum ServerConfigurationFile {
     private static func read(
         _ root: Node, _ configuration: inout ServerConfiguration, _ reader: inout YAMLReader, directory: String, environment: [String: String]
     ) {
-        let keys = ["policy", "database", "http", "agents", "approvers", "channels", "routing"]
+        let keys = ["policy", "database", "http", "agent_limits", "agents", "approvers", "channels", "routing"]
         var routingNode: Node?
-        for (key, _, value) in reader.mapping(root, "the configuration", allowed: keys) ?? [] {
+        let members = reader.mapping(root, "the configuration", allowed: keys) ?? []
+        // Every agent's limits start from `agent_limits`, wherever it stands in the file.
+        if let defaults = members.first(where: { $0.key == "agent_limits" }) {
+            let allowed = ["max_pending", "rate"]
+            configuration.agentLimits = readAgentLimits(reader.mapping(defaults.value, "agent_limits", allowed: allowed) ?? [], &reader)
+        }
+        for (key, _, value) in members {
             switch key {
             case "policy":
                 if value.mapping != nil {
@@ -64,7 +70,7 @@ public enum ServerConfigurationFile {
                     let name = members.first { $0.key == "name" }.flatMap { reader.string($0.value, "agents[].name") }
                     let secret = readSecret(members, "key_env", item, &reader, environment)
                     let webhook = members.first { $0.key == "webhook" }.flatMap { readWebhook($0.value, &reader, environment) }
-                    let limits = readAgentLimits(members, &reader)
+                    let limits = readAgentLimits(members, &reader, defaults: configuration.agentLimits)
                     guard let name, let secret else {
                         if name == nil { reader.record(item, "an agent needs a name") }
                         continue
@@ -72,6 +78,7 @@ public enum ServerConfigurationFile {
                     if configuration.agents.contains(where: { $0.name == name }) { reader.record(item, "agent \(name) is listed twice") }
                     configuration.agents.append(.init(name: name, key: secret, webhook: webhook, limits: limits))
                 }
+            case "agent_limits": break
             case "approvers":
                 for item in reader.sequence(value, "approvers") ?? [] {
                     readApprover(item, &configuration, &reader, environment)

@@ -94,9 +94,9 @@ public enum CountersignApplication {
         return (application, Parts(gateway: gateway, registry: registry))
     }
 
-    /// Each configured agent's quota and rate; a trial (no agents configured) takes the defaults.
+    /// Each configured agent's quota and rate; any other (the trial agent) takes `agent_limits`.
     static func agentLimits(for configuration: ServerConfiguration) -> ProposalAdmission.Limits {
-        var limits = ProposalAdmission.Limits(byAgent: [:], otherwise: AgentLimits())
+        var limits = ProposalAdmission.Limits(byAgent: [:], otherwise: configuration.agentLimits)
         for agent in configuration.agents { limits.byAgent[agent.name] = agent.limits }
         return limits
     }

@@ -31,7 +31,25 @@ import Testing
         #expect(configuration.agents.first?.limits == AgentLimits(maximumPending: 500, rate: nil))
     }
 
+    @Test func agentLimitsAreEveryAgentsDefaultsWhereverTheyStand() throws {
+        let yaml = """
+            agents:
+              - {name: a, key_env: A_KEY}
+              - {name: b, key_env: B_KEY, rate: {per_second: 5}}
+            agent_limits: {max_pending: 20, rate: unlimited}
+            """
+        let configuration = try ServerConfigurationFile.parse(yaml: yaml, file: "c.yaml", environment: environment)
+        let limits = Dictionary(uniqueKeysWithValues: configuration.agents.map { ($0.name, $0.limits) })
+        #expect(limits["a"] == AgentLimits(maximumPending: 20, rate: nil))
+        #expect(limits["b"] == AgentLimits(maximumPending: 20, rate: .init(perSecond: 5, burst: 10)))
+        // Agents the file does not name (the trial agent) take them too.
+        #expect(configuration.agentLimits == AgentLimits(maximumPending: 20, rate: nil))
+        #expect(ServerConfiguration().agentLimits == AgentLimits())
+    }
+
     @Test(arguments: [
+        ("agent_limits: {max_pending: 0}\n", 1, 29, "max_pending"),
+        ("agent_limits: {quota: 5}\n", 1, 16, "quota"),
         ("agents:\n  - {name: a, key_env: A_KEY, max_pending: 0}\n", 2, 44, "max_pending"),
         ("agents:\n  - {name: a, key_env: A_KEY, max_pending: lots}\n", 2, 44, "whole number"),
         ("agents:\n  - {name: a, key_env: A_KEY, rate: {per_second: 0}}\n", 2, 50, "above 0"),
