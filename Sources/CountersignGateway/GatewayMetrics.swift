@@ -14,6 +14,17 @@ public struct GatewayMetrics: Sendable {
     /// Proposal counters by level and operation label, made once each.
     private let proposalCounters = CounterCache()
 
+    /// What each family counts, for the `# HELP` lines of the Prometheus exposition.
+    public static let descriptions: [String: String] = [
+        "countersign_approvals_pending": "Approvals waiting for a human.",
+        "countersign_approvals_expired_total": "Approvals that reached their deadline unanswered; their fallback applied.",
+        "countersign_waiting_requests": "Requests long-polling an approval right now.",
+        "countersign_proposals_total": "Proposals decided, by level and operation (operations the policy does not name are \"other\").",
+        "countersign_decisions_total": "Approvals decided by a human, by the status they ended in.",
+        "countersign_approval_wait_seconds": "How long an approval waited, from the proposal to its decision or expiry.",
+        "countersign_proposals_refused_total": "Proposals refused by an agent's limits, by reason (rate_limited, too_many_pending).",
+    ]
+
     public init(factory: any MetricsFactory, policy: Policy) {
         self.factory = factory
         knownOperations = Set(policy.operations.keys)

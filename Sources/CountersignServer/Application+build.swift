@@ -26,8 +26,9 @@ public enum CountersignApplication {
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) throws -> (application: some ApplicationProtocol, parts: Parts) {
         let registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.valueHistogramBuckets["countersign_approval_wait_seconds"] = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 86400]
+        let factory = DescribedMetricsFactory(
+            registry: registry, help: GatewayMetrics.descriptions,
+            valueBuckets: ["countersign_approval_wait_seconds": [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 86400]])
         var webhooks: [String: WebhookTarget] = [:]
         var secrets: [String: String] = [:]
         for agent in configuration.agents {

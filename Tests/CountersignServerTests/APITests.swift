@@ -265,6 +265,38 @@ import Yams
         }
     }
 
+    /// Every family has a `# HELP` line, and Prometheus's own checker accepts the exposition.
+    @Test func everyMetricFamilyIsDescribedAndPromtoolAcceptsIt() async throws {
+        try await withServer { client, _ in
+            let held = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON())
+            let approval = try #require((held.json["approval"] as? [String: Any])?["id"] as? String)
+            _ = try await client.call(.post, "/v1/approvals/\(approval)/decision", secret: Secrets.alice, body: #"{"decision": "approve"}"#)
+            let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            let typed = Set(text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] })
+            let described = Set(text.split(separator: "\n").filter { $0.hasPrefix("# HELP ") }.map { $0.split(separator: " ")[2] })
+            #expect(typed.contains("countersign_decisions_total") && typed.contains("countersign_approval_wait_seconds"), "\(text)")
+            #expect(typed.subtracting(described).isEmpty, "no # HELP for \(typed.subtracting(described).sorted())")
+            guard let promtool = Self.promtool else { return }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: promtool)
+            process.arguments = ["check", "metrics"]
+            let input = Pipe()
+            let output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            input.fileHandleForWriting.write(Data(text.utf8))
+            try input.fileHandleForWriting.close()
+            let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "promtool check metrics: \(report)")
+        }
+    }
+
+    /// Prometheus's `promtool` when installed (`scripts/test` installs Debian's `prometheus`).
+    static let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
     /// The committed OpenAPI document describes exactly the routes the server has.
     @Test func theOpenAPIDocumentMatchesTheRouter() async throws {
         let document = try #require(try Yams.load(yaml: String(decoding: OpenAPIDocument.bytes, as: UTF8.self)) as? [String: Any])
