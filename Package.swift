@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 "CountersignGateway", "CountersignConfig", "CountersignSQLite", "CountersignChannels", "CountersignInsights", "CountersignPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -7,6 +7,7 @@ import CountersignStore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// `countersign serve`: opens and migrates the store, sets up credentials, and runs the HTTP server
 /// and the deadline timer until SIGTERM or SIGINT, then shuts down gracefully.
@@ -57,7 +58,14 @@ public enum ServerRunner {
                 // Printed once the socket is bound, so whoever reads it can connect at once.
                 print("countersign is listening on http://\(configuration.http.host):\(port) (\(database))")
             })
-        try await application.runService()
+        do {
+            try await application.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            let address = "\(configuration.http.host):\(configuration.http.port)"
+            throw ServerError(
+                "\(address) is already in use: another countersign, or another program, listens there. "
+                    + "Stop it, or start on another port (--port, or http.port in the configuration; --port 0 takes any free one).")
+        }
     }
 
     /// Opens and migrates the configured store.

@@ -443,7 +443,7 @@ import Testing
         let refused = try await ServerProcess.Child.run(
             ["serve", "--db", second.databasePath, "--host", "127.0.0.1", "--port", String(server.port)], timeout: .seconds(20))
         #expect(refused.status == 1, "\(refused)")
-        #expect(refused.stderr.contains("Address already in use"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("127.0.0.1:\(server.port) is already in use") && refused.stderr.contains("--port"), "\(refused.stderr)")
         let claim = refused.stdout.split(separator: "\n").filter { $0.contains("is listening") }
         #expect(claim.isEmpty, "printed before the socket was bound, then exited on bind failure: \(claim)")
         #expect(!refused.stdout.contains("agent key") && !refused.stdout.contains("shown at first start"), "\(refused.stdout)")

@@ -110,7 +110,7 @@ final class ServerProcess: @unchecked Sendable {
                     let status = await child.waitForExit(timeout: .seconds(5))
                     await child.drain(timeout: .seconds(2))
                     let description = "serve exited with \(status.map(String.init) ?? "?") on port \(port):\n\(child.stdout.text)\(child.stderr.text)"
-                    if child.stderr.text.contains("Address already in use") {
+                    if child.stderr.text.contains("is already in use") {
                         // A run that cannot bind keeps and shows no trial credentials: try another port.
                         failures.append(description)
                         break
