@@ -105,4 +105,15 @@ import Testing
             #expect(approve.status == .ok)
         }
     }
+
+    /// A cursor's time beyond what a date converts back from used to trap the server (Int64 overflow).
+    @Test(arguments: ["9223372036854775807.x", "-9223372036854775808.x", "253402300800000.x", "1.\(String(repeating: "a", count: 65))"])
+    func cursorsOutOfRangeAre400(cursor: String) async throws {
+        try await withServer { client, _ in
+            let answer = try await client.call(.get, "/v1/approvals?cursor=\(cursor)", secret: Secrets.alice)
+            #expect(answer.status == .badRequest)
+            #expect(answer.json.errorCode == "invalid_parameter")
+            #expect(try await client.call(.get, "/v1/approvals", secret: Secrets.alice).status == .ok)
+        }
+    }
 }
