@@ -97,12 +97,12 @@ let package = Package(
         // Offline work on JSON-lines streams: evaluate (and later calibrate, replay, report).
         .target(name: "CountersignInsights", dependencies: ["CountersignCore", "CountersignStore"]),
         // The agent side: a Swift client of the HTTP API (URLSession only), with idempotent retries and long polls.
-        .target(name: "CountersignClient"),
+        .target(name: "CountersignClient", dependencies: ["CountersignCore"]),
         // The MCP gating proxy: an MCP server on stdio in front of a spawned upstream MCP server.
         .target(
             name: "CountersignMCP",
             dependencies: [
-                "CountersignClient",
+                "CountersignClient", "CountersignCore",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),

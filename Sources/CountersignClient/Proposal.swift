@@ -1,5 +1,7 @@
 import Foundation
 
+import struct CountersignCore.Money
+
 /// One action an agent wants to take, as `POST /v1/proposals` takes it.
 ///
 /// A proposal gets its idempotency key when it is created (a random one unless you give your
@@ -84,7 +86,13 @@ public struct Proposal: Sendable, Hashable, Codable {
     }
 
     /// Encodes the proposal as the API takes it: amounts as decimal strings, `timeout` in seconds.
+    /// An amount outside the bounds the gateway accepts (``Money``: at most 18 digits before the
+    /// point and 18 after, never negative or NaN) is refused here, before anything is sent.
     public func encode(to encoder: any Encoder) throws {
+        for (field, value) in [("amount", amount), ("reference_amount", referenceAmount)] {
+            guard let value, Money(value) == nil else { continue }
+            throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "\(field) \(Money.expectation)"))
+        }
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(idempotencyKey, forKey: .idempotencyKey)
         try container.encode(agent, forKey: .agent)
@@ -126,8 +134,20 @@ public struct Proposal: Sendable, Hashable, Codable {
         timeout = try container.decodeIfPresent(Double.self, forKey: .timeout).map { Duration.milliseconds(Int64(($0 * 1000).rounded())) }
     }
 
+    /// An amount as a number or a decimal string, exact and within ``Money``'s bounds; anything
+    /// else is a decoding error, never NaN or a rounded value.
     private static func decimal(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Decimal? {
-        if let text = try? container.decodeIfPresent(String.self, forKey: key) { return Decimal(string: text) }
-        return try container.decodeIfPresent(Decimal.self, forKey: key)
+        let money: Money?
+        if let text = try? container.decodeIfPresent(String.self, forKey: key) {
+            money = try? Money.parse(text)
+        } else if let number = try container.decodeIfPresent(Decimal.self, forKey: key) {
+            money = Money(number)
+        } else {
+            return nil
+        }
+        guard let money else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "\(key.stringValue) \(Money.expectation)")
+        }
+        return money.decimal
     }
 }

@@ -45,7 +45,11 @@ extension ServerConfigurationFile {
             switch key {
             case "routes":
                 for item in reader.sequence(value, "routing.routes") ?? [] {
-                    if let route = readRoute(item, groups: routing.groups, approvers: approvers, &reader) { routing.routes.append(route) }
+                    if let route = readRoute(
+                        item, groups: routing.groups, approvers: approvers, policyCurrency: configuration.policy.currency, &reader)
+                    {
+                        routing.routes.append(route)
+                    }
                 }
             case "digest":
                 for (member, _, memberValue) in reader.mapping(value, "routing.digest", allowed: ["every", "channels"]) ?? [] {
@@ -62,7 +66,9 @@ extension ServerConfigurationFile {
         configuration.routing = routing
     }
 
-    private static func readRoute(_ node: Node, groups: [String: [String]], approvers: Set<String>, _ reader: inout YAMLReader) -> Routing.Route? {
+    private static func readRoute(
+        _ node: Node, groups: [String: [String]], approvers: Set<String>, policyCurrency: String, _ reader: inout YAMLReader
+    ) -> Routing.Route? {
         guard let members = reader.mapping(node, "a route", allowed: ["match", "steps"]) else { return nil }
         var route = Routing.Route(steps: [])
         for (key, _, value) in members {
@@ -70,7 +76,8 @@ extension ServerConfigurationFile {
                 let allowed = ["risk_classes", "operations", "amount_over"]
                 for (member, _, memberValue) in reader.mapping(value, "routing.routes[].match", allowed: allowed) ?? [] {
                     switch member {
-                    case "amount_over": route.match.amountOver = reader.decimal(memberValue, "match.amount_over")
+                    case "amount_over":
+                        route.match.amountOver = readAmountLimit(memberValue, "match.amount_over", policyCurrency: policyCurrency, &reader)
                     case "risk_classes": route.match.riskClasses = Set(readStrings(memberValue, "match.risk_classes", &reader))
                     default: route.match.operations = Set(readStrings(memberValue, "match.operations", &reader))
                     }

@@ -41,7 +41,10 @@ public enum ServerConfigurationFile {
     ) {
         let keys = ["policy", "database", "http", "agent_limits", "agents", "approvers", "channels", "routing"]
         var routingNode: Node?
-        let members = reader.mapping(root, "the configuration", allowed: keys) ?? []
+        // The policy first: amounts elsewhere (`max_amount`) are in its currency unless they name one.
+        let members = (reader.mapping(root, "the configuration", allowed: keys) ?? []).enumerated().sorted {
+            ($0.element.key == "policy" ? 0 : 1, $0.offset) < ($1.element.key == "policy" ? 0 : 1, $1.offset)
+        }.map(\.element)
         // Every agent's limits start from `agent_limits`, wherever it stands in the file.
         if let defaults = members.first(where: { $0.key == "agent_limits" }) {
             let allowed = ["max_pending", "rate"]
@@ -146,7 +149,8 @@ public enum ServerConfigurationFile {
             case "may_approve":
                 for (limit, _, limitValue) in reader.mapping(value, "may_approve", allowed: ["risk_classes", "max_amount"]) ?? [] {
                     if limit == "max_amount" {
-                        approver.rights.maxAmount = reader.decimal(limitValue, "may_approve.max_amount")
+                        approver.rights.maxAmount = readAmountLimit(
+                            limitValue, "may_approve.max_amount", policyCurrency: configuration.policy.currency, &reader)
                     } else if let list = reader.sequence(limitValue, "may_approve.risk_classes") {
                         approver.rights.riskClasses = Set(list.compactMap { reader.string($0, "may_approve.risk_classes entries") })
                     }
@@ -163,6 +167,21 @@ public enum ServerConfigurationFile {
         approver.name = name
         approver.token = token
         configuration.approvers.append(approver)
+    }
+
+    /// `10000` (in the policy's currency) or `{USD: 10000, EUR: 9000}` (one per ISO 4217 code): a
+    /// limit per currency; amounts in a currency it names no value for count as over it.
+    static func readAmountLimit(_ node: Node, _ path: String, policyCurrency: String, _ reader: inout YAMLReader) -> AmountLimit? {
+        guard node.mapping != nil else { return reader.decimal(node, path).map { AmountLimit($0, policyCurrency: policyCurrency) } }
+        var byCurrency: [String: Decimal] = [:]
+        for (code, codeNode, value) in reader.mapping(node, path) ?? [] {
+            guard code.utf8.count == 3, code.utf8.allSatisfy({ $0 &- 0x41 < 26 }) else {
+                reader.record(codeNode, "\(path) keys must be three-letter ISO 4217 codes such as EUR")
+                continue
+            }
+            if let amount = reader.decimal(value, "\(path).\(code)") { byCurrency[code] = amount }
+        }
+        return AmountLimit(policyCurrency: policyCurrency, byCurrency: byCurrency)
     }
 
     /// A secret named by `<key>: VARIABLE`: the variable must be set, non-empty, and long enough.

@@ -108,17 +108,25 @@ struct YAMLReader {
         return value
     }
 
+    /// An amount (`10000`, `10_000`, `2400.50`), exact and within ``Money``'s bounds.
     mutating func decimal(_ node: Node, _ path: String) -> Decimal? {
         let text = node.scalar?.string.replacingOccurrences(of: "_", with: "") ?? ""
-        guard node.scalar != nil, Double(text) != nil, let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+        guard node.scalar != nil, !text.isEmpty else {
             record(node, "\(path) must be a number")
             return nil
         }
-        guard value >= 0 else {
+        do {
+            return try Money.parse(text).decimal
+        } catch .negative {
             record(node, "\(path) must not be negative")
             return nil
+        } catch {
+            record(
+                node,
+                "\(path) must be a number from 0 to 999999999999999999.999999999999999999 (at most \(Money.maximumIntegerDigits) digits before the point and \(Money.maximumFractionDigits) after)"
+            )
+            return nil
         }
-        return value
     }
 
     mutating func duration(_ node: Node, _ path: String) -> TimeInterval? {

@@ -38,7 +38,7 @@ extension Gateway {
     public func digest(for approver: String, from: Date, to: Date) async throws -> [ProposalRecord] {
         guard let recipient = configuration.router.recipients.first(where: { $0.name == approver }) else { return [] }
         return try await store.proposals(level: .notify, from: from, to: to, limit: 500).filter {
-            $0.proposal.agent != approver && recipient.rights.refusal(riskClass: $0.verdict.riskClass, amount: $0.proposal.amount) == nil
+            $0.proposal.agent != approver && recipient.rights.refusal(riskClass: $0.verdict.riskClass, proposal: $0.proposal) == nil
         }
     }
 
@@ -73,6 +73,8 @@ extension Gateway {
 extension NotificationRouter {
     /// The plan for a stored proposal.
     func plan(for record: ProposalRecord) -> [PlannedStep] {
-        plan(riskClass: record.verdict.riskClass, operation: record.proposal.operation, amount: record.proposal.amount, agent: record.proposal.agent)
+        plan(
+            riskClass: record.verdict.riskClass, operation: record.proposal.operation, amount: record.proposal.amount,
+            currency: record.proposal.currency, agent: record.proposal.agent)
     }
 }

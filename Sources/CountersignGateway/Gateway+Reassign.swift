@@ -24,7 +24,7 @@ extension Gateway {
         }
         guard view.approval.status == .pending else { throw Self.error(.notPending(view.approval.status), view) }
         let proposal = view.proposal
-        if let refusal = rights.refusal(riskClass: proposal.verdict.riskClass, amount: proposal.proposal.amount) {
+        if let refusal = rights.refusal(riskClass: proposal.verdict.riskClass, proposal: proposal.proposal) {
             throw GatewayError(.forbidden, code: .notAllowed, "this approver \(refusal), so may not reassign it either")
         }
         let router = configuration.router
@@ -41,14 +41,14 @@ extension Gateway {
         }
         let eligible = names.filter { candidate in
             guard candidate != proposal.proposal.agent, let recipient = router.recipients.first(where: { $0.name == candidate }) else { return false }
-            return recipient.rights.refusal(riskClass: proposal.verdict.riskClass, amount: proposal.proposal.amount) == nil
+            return recipient.rights.refusal(riskClass: proposal.verdict.riskClass, proposal: proposal.proposal) == nil
         }
         guard !eligible.isEmpty else {
             throw GatewayError(.invalid, code: .notAllowedTarget, "nobody named by the target may decide this approval (may_approve)")
         }
         let step = router.plan(
             riskClass: proposal.verdict.riskClass, operation: proposal.proposal.operation, amount: proposal.proposal.amount,
-            agent: proposal.proposal.agent, steps: [Routing.Step(approvers: eligible)])
+            currency: proposal.proposal.currency, agent: proposal.proposal.agent, steps: [Routing.Step(approvers: eligible)])
         let now = now()
         var data: [JSONMember] = [
             JSONMember("to", .object([JSONMember(target.kind, .string(target.name))])),

@@ -179,7 +179,7 @@ public final class Gateway: Sendable {
         let queued = OutboxQueued()
         let result = try await store.transition(approvalID: approvalID) { view in
             var machine = view.approval.stateMachine
-            var refusal = rights.refusal(riskClass: view.proposal.verdict.riskClass, amount: view.proposal.proposal.amount)
+            var refusal = rights.refusal(riskClass: view.proposal.verdict.riskClass, proposal: view.proposal.proposal)
             if view.proposal.proposal.agent == name { refusal = "may not decide an action they proposed" }
             switch machine.decide(decision, by: name, at: now, refusal: refusal) {
             case .refuse(let why): return .refuse(why)

@@ -78,6 +78,7 @@ public struct OutboxDispatcher: Service {
                 do {
                     let claimed = try await store.claimOutbox(now: Date(), limit: 64, lease: configuration.lease)
                     retries.succeeded(logger: logger)
+                    DeadlineService.logUnreadable(store.unreadableRecords, logger: logger)
                     await withTaskGroup(of: Void.self) { group in
                         for message in claimed { group.addTask { await deliver(message, store: store, logger: logger) } }
                     }
@@ -104,7 +105,9 @@ public struct OutboxDispatcher: Service {
             try await store.completeOutbox(id: message.id, at: Date())
             logger.debug("outbox message delivered", metadata: ["outbox.id": "\(message.id)", "outbox.kind": "\(message.kind)"])
         } catch {
-            let permanent = (error as? OutboxDeliveryError)?.permanent ?? false
+            // A message about a record that cannot be read can never be rendered: retrying it
+            // would fail the same way until the last attempt. It is dead at once, and logged.
+            let permanent = (error as? OutboxDeliveryError)?.permanent ?? (error is UnreadableRecord)
             let delay = max(Self.delay(afterAttempts: message.attempts, configuration), (error as? OutboxDeliveryError)?.retryAfter ?? 0)
             let retryAt = permanent || message.attempts >= configuration.maximumAttempts ? nil : Date().addingTimeInterval(delay)
             try? await store.failOutbox(id: message.id, error: "\(error)", retryAt: retryAt)

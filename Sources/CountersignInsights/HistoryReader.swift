@@ -111,6 +111,11 @@ public struct HistoryReader {
                 nextReport = consumed + (1 << 24)
             }
             guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return }
+            // Every format reads text: a line that is not UTF-8 is that line's error, never decoded with U+FFFD.
+            guard UTF8Validation.isValid(bytes) else {
+                record(HistoryProblem(line: number, message: "line is not valid UTF-8"))
+                return
+            }
             do {
                 if let csv {
                     try body(.csv(try csv.row(bytes)), number)

@@ -4,6 +4,8 @@ import Foundation
 import Logging
 import MCP
 
+import struct CountersignCore.Money
+
 /// Decides one `tools/call`: proposes it to the gateway, waits for a human when the verdict holds
 /// it, and forwards it to the upstream only when allowed, consuming the approval exactly once.
 /// Everything that is not an explicit "yes" is a result with `isError: true` carrying the fallback.
@@ -41,7 +43,14 @@ struct ToolCallGate: Sendable {
             do { generation = try await ledger.generation(of: binding) } catch {
                 return Self.failure(.internalError, "\(error)", fallback: fallbackText)
             }
-            let proposal = await makeProposal(parameters, arguments: arguments, rule: rule, binding: binding, generation: generation)
+            let proposal: Proposal
+            switch await makeProposal(parameters, arguments: arguments, rule: rule, binding: binding, generation: generation) {
+            case .success(let made): proposal = made
+            case .failure(let refusal):
+                // Fail closed: an amount that cannot be judged is never dropped (the call would
+                // then pass the amount rules), and the call is not made.
+                return Self.failure(.refused, refusal.description, fallback: fallbackText)
+            }
             let verdict: Verdict
             do {
                 verdict = try await gateway.propose(proposal)
@@ -110,7 +119,7 @@ struct ToolCallGate: Sendable {
 
     private func makeProposal(
         _ parameters: CallTool.Parameters, arguments: [String: Value], rule: ProxyConfiguration.ToolRule?, binding: CallBinding, generation: Int
-    ) async -> Proposal {
+    ) async -> Result<Proposal, AmountRefusal> {
         var operation = rule?.operation ?? parameters.name
         if rule?.operation == nil, configuration.trustedUpstream, await toolLookup(parameters.name)?.annotations.readOnlyHint == true {
             operation = configuration.readOnlyOperation
@@ -121,7 +130,13 @@ struct ToolCallGate: Sendable {
             if let value, (0...1).contains(value) { confidence = value }
         }
         let root = Value.object(arguments)
-        let amount = rule?.amount.flatMap { root.at(pointer: $0)?.decimal }
+        var amount: Decimal?
+        if let pointer = rule?.amount, let value = root.at(pointer: pointer), value != .null {
+            switch value.money {
+            case .success(let money): amount = money.decimal
+            case .failure(let refusal): return .failure(AmountRefusal(pointer: pointer, refusal: refusal))
+            }
+        }
         let currency = rule?.currency.flatMap { root.at(pointer: $0)?.stringValue }
         let subject = rule?.subject.flatMap { root.at(pointer: $0) }.map { $0.stringValue ?? CallBinding.canonical($0) }
         let shown = CallBinding.canonical(root)
@@ -142,7 +157,14 @@ struct ToolCallGate: Sendable {
         let body = (try? JSONEncoder.sorted.encode(proposal)) ?? Data()
         let bodyDigest = SHA256.hash(data: body).prefix(8).map { String(format: "%02x", $0) }.joined()
         proposal.idempotencyKey = "mcp/\(binding.digest.prefix(32))/\(bodyDigest)/\(generation)"
-        return proposal
+        return .success(proposal)
+    }
+
+    /// The argument an amount pointer names is not an amount the gateway accepts.
+    struct AmountRefusal: Error, CustomStringConvertible {
+        var pointer: String
+        var refusal: Money.Refusal
+        var description: String { "the call's amount (at \(pointer)) \(refusal.description), so the call was not made" }
     }
 
     /// A replayed proposal that already has an outcome, or whose approval was consumed, was

@@ -2,6 +2,8 @@ import CountersignClient
 import Foundation
 import MCP
 
+import struct CountersignCore.Money
+
 extension Value {
     /// The same value for the Countersign client (what the approver is shown).
     var jsonValue: JSONValue {
@@ -38,13 +40,15 @@ extension Value {
         return current
     }
 
-    /// A number or a numeric string as an exact decimal.
-    var decimal: Decimal? {
+    /// A number or a numeric string as money the gateway accepts (``Money``: exact, never
+    /// negative, at most 18 digits before the point and 18 after); the refusal otherwise. A value
+    /// of another kind (`true`, an object) is not an amount either.
+    var money: Result<Money, Money.Refusal> {
         switch self {
-        case .int(let number): Decimal(number)
-        case .double(let number): Decimal(string: CallBinding.canonical(.double(number)))
-        case .string(let text): Decimal(string: text.trimmingCharacters(in: .whitespaces), locale: Locale(identifier: "en_US_POSIX"))
-        default: nil
+        case .int(let number): Result { () throws(Money.Refusal) in try Money.parse(String(number)) }
+        case .double(let number): Result { () throws(Money.Refusal) in try Money.parse(CallBinding.canonical(.double(number))) }
+        case .string(let text): Result { () throws(Money.Refusal) in try Money.parse(text.trimmingCharacters(in: .whitespaces)) }
+        default: .failure(.notAnAmount)
         }
     }
 }

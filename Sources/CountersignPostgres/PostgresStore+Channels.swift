@@ -71,7 +71,15 @@ extension PostgresStore {
                 WHERE p.level = '\(unescaped: level.rawValue)' AND p.created_at >= \(Millis.from(from)) AND p.created_at < \(Millis.from(to))
                 ORDER BY p.created_at, p.id COLLATE "C" LIMIT \(limit)
                 """
-            ).map { try Self.proposalRecord($0.makeRandomAccess()) }
+            ).compactMap { row in
+                // One that cannot be read is left out of the digest (and remembered for the log).
+                do {
+                    return try Self.proposalRecord(row.makeRandomAccess())
+                } catch let unreadable as UnreadableRecord {
+                    self.unreadableRecords.note(unreadable)
+                    return nil
+                }
+            }
         }
     }
 

@@ -24,7 +24,7 @@ extension PostgresStore {
         return ProductionRow(
             operation: operation, confidence: confidence, level: Level(rawValue: level) ?? .escalate,
             policyLevel: policyLevel.flatMap(Level.init(rawValue:)),
-            amount: amount.flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }, createdAt: Millis.date(createdAt),
+            amount: amount.flatMap { try? Money.parse($0).decimal }, createdAt: Millis.date(createdAt),
             approvalStatus: status.flatMap(ApprovalStatus.init(rawValue:)), decidedAt: decidedAt.map(Millis.date), decidedBy: decidedBy,
             outcome: outcome.flatMap(Outcome.init(rawValue:)))
     }

@@ -73,18 +73,18 @@ extension PostgresStore {
         return inserted.count == 1
     }
 
+    /// An entry with its data exactly as stored (what the hash covers).
     static func auditEntry(_ row: PostgresRow) throws -> AuditEntry {
-        let (sequence, at, kind, proposalID, approvalID, actor, data, previousHash, hash) = try row.decode(
-            (Int64, Int64, String, String, String?, String, String, String, String).self)
-        let value =
-            (try? Array(data.utf8).withUnsafeBufferPointer { buffer in
-                var reader = JSONReader(buffer)
-                return try reader.readValue()
-            }) ?? .string(data)
-        return AuditEntry(
-            sequence: sequence,
-            event: AuditEvent(kind: kind, at: Millis.date(at), proposalID: proposalID, approvalID: approvalID, actor: actor, data: value),
-            previousHash: previousHash, hash: hash)
+        do {
+            let (sequence, at, kind, proposalID, approvalID, actor, data, previousHash, hash) = try row.decode(
+                (Int64, Int64, String, String, String?, String, String, String, String).self)
+            return AuditEntry(
+                sequence: sequence, at: Millis.date(at), kind: kind, proposalID: proposalID, approvalID: approvalID, actor: actor,
+                storedData: Array(data.utf8), previousHash: previousHash, hash: hash)
+        } catch {
+            let sequence = (try? row.makeRandomAccess()[0].decode(Int64.self)).map(String.init)
+            throw UnreadableRecord(.auditEntry, id: sequence, problem: RowProblem.describe(error))
+        }
     }
 
     /// In one round trip: the proposal this agent already sent with `idempotencyKey` (if any), and
@@ -144,39 +144,60 @@ extension PostgresStore {
 
     static func approvalView(_ row: PostgresRow) throws -> ApprovalView {
         let cells = row.makeRandomAccess()
-        return ApprovalView(approval: try approvalRecord(cells), proposal: try proposalRecord(cells))
-    }
-
-    static func approvalRecord(_ row: PostgresRandomAccessRow) throws -> ApprovalRecord {
-        ApprovalRecord(
-            id: try row["id"].decode(String.self), proposalID: try row["proposal_id"].decode(String.self),
-            status: ApprovalStatus(rawValue: try row["status"].decode(String.self)) ?? .pending,
-            deadline: Millis.date(try row["deadline"].decode(Int64.self)), fallback: try row["fallback"].decode(String.self),
-            createdAt: Millis.date(try row["created_at"].decode(Int64.self)), decidedBy: try row["decided_by"].decode(String?.self),
-            decidedAt: try row["decided_at"].decode(Int64?.self).map(Millis.date), comment: try row["comment"].decode(String?.self),
-            requiredApprovals: try row["required_approvals"].decode(Int.self),
-            firstApprovedBy: try row["first_approved_by"].decode(String?.self),
-            firstApprovedAt: try row["first_approved_at"].decode(Int64?.self).map(Millis.date),
-            consumedAt: try row["consumed_at"].decode(Int64?.self).map(Millis.date), consumedBy: try row["consumed_by"].decode(String?.self))
-    }
-
-    static func proposalRecord(_ row: PostgresRandomAccessRow) throws -> ProposalRecord {
-        let body = try row["p_body"].decode(String.self)
-        let proposal = try Proposal.decode(json: Array(body.utf8))
-        let reasons = try Reason.decodeList(json: Array(try row["p_reasons"].decode(String.self).utf8))
-        let verdict = Verdict(
-            level: Level(rawValue: try row["p_level"].decode(String.self)) ?? .escalate, riskClass: try row["p_risk_class"].decode(String.self),
-            reasons: reasons, baseLevel: Level(rawValue: try row["p_base_level"].decode(String.self)) ?? .escalate,
-            policyLevel: try row["p_policy_level"].decode(String?.self).flatMap(Level.init(rawValue:)))
-        var outcome: OutcomeRecord?
-        if let name = try row["p_outcome"].decode(String?.self), let value = Outcome(rawValue: name) {
-            outcome = OutcomeRecord(
-                outcome: value, detail: try row["p_outcome_detail"].decode(String?.self),
-                reportedBy: try row["p_outcome_by"].decode(String?.self) ?? "",
-                at: Millis.date(try row["p_outcome_at"].decode(Int64?.self) ?? 0))
+        let approval = try approvalRecord(cells)
+        do {
+            return ApprovalView(approval: approval, proposal: try proposalRecord(cells))
+        } catch var unreadable as UnreadableRecord {
+            unreadable.approvalID = approval.id
+            throw unreadable
         }
-        return ProposalRecord(
-            id: try row["p_id"].decode(String.self), proposal: proposal, verdict: verdict,
-            createdAt: Millis.date(try row["p_created_at"].decode(Int64.self)), outcome: outcome)
+    }
+
+    /// The approval of a row; ``UnreadableRecord`` when a column holds what no approval has.
+    static func approvalRecord(_ row: PostgresRandomAccessRow) throws -> ApprovalRecord {
+        let id = try? row["id"].decode(String.self)
+        do {
+            guard let status = ApprovalStatus(rawValue: try row["status"].decode(String.self)) else {
+                throw RowProblem("its status is not one Countersign knows")
+            }
+            return ApprovalRecord(
+                id: try row["id"].decode(String.self), proposalID: try row["proposal_id"].decode(String.self), status: status,
+                deadline: Millis.date(try row["deadline"].decode(Int64.self)), fallback: try row["fallback"].decode(String.self),
+                createdAt: Millis.date(try row["created_at"].decode(Int64.self)), decidedBy: try row["decided_by"].decode(String?.self),
+                decidedAt: try row["decided_at"].decode(Int64?.self).map(Millis.date), comment: try row["comment"].decode(String?.self),
+                requiredApprovals: try row["required_approvals"].decode(Int.self),
+                firstApprovedBy: try row["first_approved_by"].decode(String?.self),
+                firstApprovedAt: try row["first_approved_at"].decode(Int64?.self).map(Millis.date),
+                consumedAt: try row["consumed_at"].decode(Int64?.self).map(Millis.date), consumedBy: try row["consumed_by"].decode(String?.self))
+        } catch {
+            throw UnreadableRecord(.approval, id: id, approvalID: id, problem: RowProblem.describe(error))
+        }
+    }
+
+    /// The proposal of a row (columns prefixed `p_`); ``UnreadableRecord`` when its stored body
+    /// or a column cannot be read (an amount an older version stored as NaN, a hand edit).
+    static func proposalRecord(_ row: PostgresRandomAccessRow) throws -> ProposalRecord {
+        let id = try? row["p_id"].decode(String.self)
+        do {
+            let body = try row["p_body"].decode(String.self)
+            let proposal = try Proposal.decode(json: Array(body.utf8))
+            let reasons = try Reason.decodeList(json: Array(try row["p_reasons"].decode(String.self).utf8))
+            let verdict = Verdict(
+                level: Level(rawValue: try row["p_level"].decode(String.self)) ?? .escalate, riskClass: try row["p_risk_class"].decode(String.self),
+                reasons: reasons, baseLevel: Level(rawValue: try row["p_base_level"].decode(String.self)) ?? .escalate,
+                policyLevel: try row["p_policy_level"].decode(String?.self).flatMap(Level.init(rawValue:)))
+            var outcome: OutcomeRecord?
+            if let name = try row["p_outcome"].decode(String?.self), let value = Outcome(rawValue: name) {
+                outcome = OutcomeRecord(
+                    outcome: value, detail: try row["p_outcome_detail"].decode(String?.self),
+                    reportedBy: try row["p_outcome_by"].decode(String?.self) ?? "",
+                    at: Millis.date(try row["p_outcome_at"].decode(Int64?.self) ?? 0))
+            }
+            return ProposalRecord(
+                id: try row["p_id"].decode(String.self), proposal: proposal, verdict: verdict,
+                createdAt: Millis.date(try row["p_created_at"].decode(Int64.self)), outcome: outcome)
+        } catch {
+            throw UnreadableRecord(.proposal, id: id, problem: RowProblem.describe(error))
+        }
     }
 }

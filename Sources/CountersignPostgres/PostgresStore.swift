@@ -52,6 +52,7 @@ public final class PostgresStore: GatewayStore, Service {
     let origin: String
     /// Every write that appends to the audit chain goes through it.
     let committer: PostgresGroupCommitter
+    public let unreadableRecords = UnreadableRecords()
 
     public init(configuration: Configuration, logger: Logger = Logger(label: "countersign.postgres")) throws {
         if let schema = configuration.schema {
@@ -125,7 +126,7 @@ public final class PostgresStore: GatewayStore, Service {
         try await committer.write { batch in
             let connection = batch.connection
             let context = try await Self.proposalContext(connection, agent: agent, idempotencyKey: idempotencyKey, history: history)
-            if let id = context.existingID, let existing = try await Self.proposalView(connection, id: id) {
+            if let id = context.existingID, let existing = try await self.noting({ try await Self.proposalView(connection, id: id) }) {
                 return ProposeResult.existing(existing)
             }
             let prepared = prepare(context.history)
@@ -154,26 +155,53 @@ public final class PostgresStore: GatewayStore, Service {
     }
 
     public func proposal(id: String) async throws -> ProposalView? {
-        try await client.withConnection { connection in try await Self.proposalView(connection, id: id) }
+        try await client.withConnection { connection in try await self.noting { try await Self.proposalView(connection, id: id) } }
     }
 
     public func approval(id: String) async throws -> ApprovalView? {
-        try await client.withConnection { connection in try await Self.approvalView(connection, id: id, lock: false) }
+        try await client.withConnection { connection in try await self.noting { try await Self.approvalView(connection, id: id, lock: false) } }
     }
 
+    /// Runs `body`, remembering any record it finds unreadable before passing the error on.
+    func noting<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let unreadable as UnreadableRecord {
+            throw unreadableRecords.note(unreadable)
+        }
+    }
+
+    /// A row that cannot be read is left out and the page filled from the rows after it, so one
+    /// bad row never hides the rest of the queue or ends it early.
     public func approvals(statuses: Set<ApprovalStatus>?, after cursor: ApprovalCursor?, limit: Int) async throws -> [ApprovalView] {
         let names = statuses.map { $0.map(\.rawValue).sorted() }
-        let at = cursor.map { Millis.from($0.createdAt) }
-        let id = cursor?.id
         return try await client.withConnection { connection in
-            try await connection.rows(
-                """
-                SELECT a.*, \(unescaped: Self.proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id
-                WHERE (\(names)::text[] IS NULL OR a.status = ANY(\(names)::text[]))
-                AND (\(at)::bigint IS NULL OR a.created_at < \(at) OR (a.created_at = \(at) AND a.id COLLATE "C" < \(id)))
-                ORDER BY a.created_at DESC, a.id COLLATE "C" DESC LIMIT \(limit)
-                """
-            ).map(Self.approvalView)
+            var views: [ApprovalView] = []
+            var position = cursor
+            while views.count < limit {
+                let wanted = limit - views.count
+                let at = position.map { Millis.from($0.createdAt) }
+                let id = position?.id
+                let rows = try await connection.rows(
+                    """
+                    SELECT a.*, \(unescaped: Self.proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id
+                    WHERE (\(names)::text[] IS NULL OR a.status = ANY(\(names)::text[]))
+                    AND (\(at)::bigint IS NULL OR a.created_at < \(at) OR (a.created_at = \(at) AND a.id COLLATE "C" < \(id)))
+                    ORDER BY a.created_at DESC, a.id COLLATE "C" DESC LIMIT \(wanted)
+                    """)
+                for row in rows {
+                    do {
+                        views.append(try Self.approvalView(row))
+                    } catch let unreadable as UnreadableRecord {
+                        self.unreadableRecords.note(unreadable)
+                    }
+                }
+                guard rows.count == wanted, let last = rows.last?.makeRandomAccess(),
+                    let lastID = try? last["id"].decode(String.self), let createdAt = try? last["created_at"].decode(Int64.self)
+                else { break }
+                position = ApprovalCursor(createdAt: Millis.date(createdAt), id: lastID)
+            }
+            return views
         }
     }
 
@@ -182,7 +210,7 @@ public final class PostgresStore: GatewayStore, Service {
     public func transition(
         approvalID: String, _ transition: @escaping @Sendable (ApprovalView) -> Transition
     ) async throws -> TransitionResult {
-        try await committer.write { batch in try await Self.apply(transition, to: approvalID, in: batch) }
+        try await committer.write { batch in try await self.noting { try await Self.apply(transition, to: approvalID, in: batch) } }
     }
 
     /// In one transaction with the other writes of its batch: claims the due approvals no other
@@ -190,15 +218,26 @@ public final class PostgresStore: GatewayStore, Service {
     public func transitionDue(
         at now: Date, limit: Int, _ transition: @escaping @Sendable (ApprovalView) -> Transition
     ) async throws -> [TransitionResult] {
-        try await committer.write { batch in
+        let unreadable = unreadableRecords.approvalIDs.sorted()
+        return try await committer.write { batch in
             let due = try await batch.connection.rows(
                 """
                 SELECT id FROM approvals WHERE status = 'pending' AND deadline <= \(Millis.from(now))
+                AND NOT (id = ANY(\(unreadable)::text[]))
                 ORDER BY deadline LIMIT \(limit) FOR UPDATE SKIP LOCKED
                 """
             ).map { try $0.decode(String.self) }
             var results: [TransitionResult] = []
-            for id in due { results.append(try await Self.apply(transition, to: id, in: batch)) }
+            for id in due {
+                // One that cannot be read is passed over (and remembered, so the next tick does
+                // not claim it again); the others still expire. Reading changes nothing to undo.
+                do {
+                    results.append(try await Self.apply(transition, to: id, in: batch))
+                } catch var record as UnreadableRecord {
+                    record.approvalID = id
+                    self.unreadableRecords.note(record)
+                }
+            }
             return results
         }
     }
@@ -244,9 +283,13 @@ public final class PostgresStore: GatewayStore, Service {
         }
     }
 
+    /// Approvals that cannot be read are left out: their deadline would wake the timer at once, forever.
     public func nextDeadline() async throws -> Date? {
-        try await client.withConnection { connection in
-            try await connection.rows("SELECT MIN(deadline) FROM approvals WHERE status = 'pending'").first?.decode(Int64?.self).map(Millis.date)
+        let unreadable = unreadableRecords.approvalIDs.sorted()
+        return try await client.withConnection { connection in
+            try await connection.rows(
+                "SELECT MIN(deadline) FROM approvals WHERE status = 'pending' AND NOT (id = ANY(\(unreadable)::text[]))"
+            ).first?.decode(Int64?.self).map(Millis.date)
         }
     }
 
@@ -263,7 +306,7 @@ public final class PostgresStore: GatewayStore, Service {
             let connection = batch.connection
             guard
                 try await connection.rows("SELECT id FROM proposals WHERE id = \(proposalID) FOR UPDATE").first != nil,
-                let view = try await Self.proposalView(connection, id: proposalID)
+                let view = try await self.noting({ try await Self.proposalView(connection, id: proposalID) })
             else { return OutcomeResult.notFound }
             if view.proposal.outcome != nil { return .alreadyRecorded(view) }
             try await connection.run(
@@ -297,7 +340,9 @@ public final class PostgresStore: GatewayStore, Service {
                 UPDATE approvals SET consumed_at = \(Millis.from(at)), consumed_by = \(by)
                 WHERE id = \(approvalID) AND status = 'approved' AND consumed_at IS NULL RETURNING id
                 """)
-            guard let view = try await Self.approvalView(connection, id: approvalID, lock: false) else { return ConsumeResult.notFound }
+            guard let view = try await self.noting({ try await Self.approvalView(connection, id: approvalID, lock: false) }) else {
+                return ConsumeResult.notFound
+            }
             guard updated.count == 1 else { return view.approval.status == .approved ? .alreadyConsumed(view) : .notApproved(view) }
             batch.append([audit])
             return .consumed(view)

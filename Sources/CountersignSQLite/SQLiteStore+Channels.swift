@@ -56,7 +56,15 @@ extension SQLiteStore {
                         "SELECT \(Self.proposalColumns) FROM proposals p WHERE p.level = '\(level.rawValue)' AND p.created_at >= ? AND p.created_at < ? ORDER BY p.created_at, p.id LIMIT ?"
                 ),
                 arguments: [Millis.from(from), Millis.from(to), limit]
-            ).map(Self.proposalRecord)
+            ).compactMap { row in
+                // One that cannot be read is left out of the digest (and remembered for the log).
+                do {
+                    return try Self.proposalRecord(row)
+                } catch let unreadable as UnreadableRecord {
+                    self.unreadableRecords.note(unreadable)
+                    return nil
+                }
+            }
         }
     }
 
@@ -64,11 +72,11 @@ extension SQLiteStore {
         try await pool.read { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM channel_posts WHERE approval_id = ? ORDER BY posted_at, approver"), arguments: [approvalID]
-            ).map {
-                row in
-                ChannelPost(
-                    approvalID: row["approval_id"], approver: row["approver"], channel: row["channel"], conversation: row["conversation"],
-                    messageID: row["message_id"], postedAt: Millis.date(row["posted_at"]))
+            ).compactMap { row in
+                try? ChannelPost(
+                    approvalID: row.decode(forColumn: "approval_id"), approver: row.decode(forColumn: "approver"),
+                    channel: row.decode(forColumn: "channel"), conversation: row.decode(forColumn: "conversation"),
+                    messageID: row.decode(forColumn: "message_id"), postedAt: Millis.date(row.decode(forColumn: "posted_at")))
             }
         }
     }

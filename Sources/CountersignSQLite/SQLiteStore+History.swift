@@ -11,7 +11,9 @@ extension SQLiteStore {
     public func forEachDecidedProposal(_ body: (DecidedProposal) throws -> Void) throws {
         try pool.read { db in
             let rows = try Row.fetchCursor(db.cachedStatement(sql: Self.decidedSQL(after: false)), arguments: [-1])
-            while let row = try rows.next() { try body(Self.decidedProposal(row)) }
+            while let row = try rows.next() {
+                if let decided = Self.decidedProposal(row) { try body(decided) }
+            }
         }
     }
 
@@ -21,9 +23,9 @@ extension SQLiteStore {
                 let at = Millis.from(cursor.decidedAt)
                 return try Row.fetchAll(
                     db.cachedStatement(sql: Self.decidedSQL(after: true)), arguments: [at, at, cursor.approvalID, limit]
-                ).map(Self.decidedProposal)
+                ).compactMap(Self.decidedProposal)
             }
-            return try Row.fetchAll(db.cachedStatement(sql: Self.decidedSQL(after: false)), arguments: [limit]).map(Self.decidedProposal)
+            return try Row.fetchAll(db.cachedStatement(sql: Self.decidedSQL(after: false)), arguments: [limit]).compactMap(Self.decidedProposal)
         }
     }
 
@@ -38,9 +40,11 @@ extension SQLiteStore {
         """
     }
 
-    private static func decidedProposal(_ row: Row) -> DecidedProposal {
-        DecidedProposal(
-            approvalID: row[0], operation: row[1], riskClass: row[2], confidence: row[3], status: ApprovalStatus(rawValue: row[4]) ?? .rejected,
-            outcome: row[5], decidedAt: Millis.date(row[6]))
+    /// A row with a value of the wrong type in a column is left out (it cannot be judged), never a crash.
+    private static func decidedProposal(_ row: Row) -> DecidedProposal? {
+        try? DecidedProposal(
+            approvalID: row.decode(atIndex: 0), operation: row.decode(atIndex: 1), riskClass: row.decode(atIndex: 2),
+            confidence: row.decode(atIndex: 3), status: ApprovalStatus(rawValue: row.decode(atIndex: 4)) ?? .rejected,
+            outcome: row.decode(atIndex: 5), decidedAt: Millis.date(row.decode(atIndex: 6)))
     }
 }

@@ -16,20 +16,64 @@ extension SQLiteStore {
         ])
     }
 
-    static func outboxMessage(_ row: Row) -> OutboxMessage {
-        OutboxMessage(
-            id: row["id"], kind: row["kind"], destination: row["destination"], owner: row["owner"], payload: row["payload"],
-            status: OutboxMessage.Status(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
-            nextAttemptAt: Millis.date(row["next_attempt_at"]), lastError: row["last_error"], createdAt: Millis.date(row["created_at"]),
-            deliveredAt: (row["delivered_at"] as Int64?).map(Millis.date))
+    /// The message of a row; ``UnreadableRecord`` when a column holds a value of the wrong type.
+    static func outboxMessage(_ row: Row) throws -> OutboxMessage {
+        do {
+            return OutboxMessage(
+                id: try row.decode(forColumn: "id"), kind: try row.decode(forColumn: "kind"), destination: try row.decode(forColumn: "destination"),
+                owner: try row.decode(forColumn: "owner"), payload: try row.decode(forColumn: "payload"),
+                status: OutboxMessage.Status(rawValue: try row.decode(forColumn: "status")) ?? .pending,
+                attempts: try row.decode(forColumn: "attempts"),
+                nextAttemptAt: Millis.date(try row.decode(forColumn: "next_attempt_at")), lastError: try row.decode(forColumn: "last_error"),
+                createdAt: Millis.date(try row.decode(forColumn: "created_at")),
+                deliveredAt: (try row.decode(forColumn: "delivered_at") as Int64?).map(Millis.date))
+        } catch {
+            throw UnreadableRecord(.outboxMessage, id: try? row.decode(forColumn: "id"), problem: RowProblem.describe(error))
+        }
     }
 
+    /// The messages of `rows`; an unreadable one is remembered and left out.
+    func readableMessages(_ rows: [Row]) -> [OutboxMessage] {
+        rows.compactMap { row in
+            do {
+                return try Self.outboxMessage(row)
+            } catch {
+                unreadableRecords.note(
+                    error as? UnreadableRecord ?? UnreadableRecord(.outboxMessage, id: nil, problem: RowProblem.describe(error)))
+                return nil
+            }
+        }
+    }
+
+    /// A message that cannot be read is declared dead (or, when even that is refused, its next
+    /// attempt moves on by the lease), so it is never claimed again on every round.
     public func claimOutbox(now: Date, limit: Int, lease: TimeInterval) async throws -> [OutboxMessage] {
         try await pool.write { db in
-            let due = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?"),
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql:
+                        "SELECT rowid AS outbox_rowid, * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?"
+                ),
                 arguments: [Millis.from(now), limit]
-            ).map(Self.outboxMessage)
+            )
+            var due: [OutboxMessage] = []
+            for row in rows {
+                do {
+                    due.append(try Self.outboxMessage(row))
+                } catch {
+                    let unreadable = self.unreadableRecords.note(
+                        error as? UnreadableRecord ?? UnreadableRecord(.outboxMessage, id: nil, problem: RowProblem.describe(error)))
+                    let rowID: Int64? = try? row.decode(forColumn: "outbox_rowid")
+                    do {
+                        try db.execute(
+                            sql: "UPDATE outbox SET status = 'dead', last_error = ? WHERE rowid = ?", arguments: [unreadable.description, rowID])
+                    } catch {
+                        try db.execute(
+                            sql: "UPDATE outbox SET next_attempt_at = ? WHERE rowid = ?",
+                            arguments: [Millis.from(now.addingTimeInterval(lease)), rowID])
+                    }
+                }
+            }
             for message in due {
                 try db.cachedStatement(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ? AND status = 'pending'")
                     .execute(arguments: [Millis.from(now.addingTimeInterval(lease)), message.id])
@@ -71,11 +115,11 @@ extension SQLiteStore {
 
     public func outbox(status: OutboxMessage.Status, limit: Int) async throws -> [OutboxMessage] {
         try await pool.read { db in
-            try Row.fetchAll(
+            let rows = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM outbox WHERE status = ? ORDER BY created_at DESC LIMIT ?"),
                 arguments: [status.rawValue, limit]
             )
-            .map(Self.outboxMessage)
+            return self.readableMessages(rows)
         }
     }
 
@@ -105,10 +149,12 @@ extension SQLiteStore {
 
     public func session(tokenHash: String) async throws -> ConsoleSession? {
         try await pool.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE token_hash = ?"), arguments: [tokenHash]).map { row in
-                ConsoleSession(
-                    tokenHash: row["token_hash"], approver: row["approver"], csrfToken: row["csrf_token"],
-                    createdAt: Millis.date(row["created_at"]), expiresAt: Millis.date(row["expires_at"]))
+            // A session row that cannot be read is no session (the approver signs in again).
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE token_hash = ?"), arguments: [tokenHash]).flatMap { row in
+                try? ConsoleSession(
+                    tokenHash: row.decode(forColumn: "token_hash"), approver: row.decode(forColumn: "approver"),
+                    csrfToken: row.decode(forColumn: "csrf_token"), createdAt: Millis.date(row.decode(forColumn: "created_at")),
+                    expiresAt: Millis.date(row.decode(forColumn: "expires_at")))
             }
         }
     }

@@ -29,14 +29,20 @@ extension SQLiteStore {
                 WHERE p.created_at >= ? ORDER BY p.created_at, p.id LIMIT ?
                 """, arguments: [Millis.from(since), limit ?? -1])
         while let row = try rows.next() {
-            try body(
-                ProductionRow(
-                    operation: row[0], confidence: row[1], level: Level(rawValue: row[2]) ?? .escalate,
-                    policyLevel: (row[3] as String?).flatMap(Level.init(rawValue:)),
-                    amount: (row[4] as String?).flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) },
-                    createdAt: Millis.date(row[5]), approvalStatus: (row[6] as String?).flatMap(ApprovalStatus.init(rawValue:)),
-                    decidedAt: (row[7] as Int64?).map(Millis.date), decidedBy: row[8],
-                    outcome: (row[9] as String?).flatMap(Outcome.init(rawValue:))))
+            // A row with a value of the wrong type is left out of the report, never a crash; an
+            // amount that is not accepted money (an older version's NaN) counts as none.
+            guard
+                let production = try? ProductionRow(
+                    operation: row.decode(atIndex: 0), confidence: row.decode(atIndex: 1),
+                    level: Level(rawValue: row.decode(atIndex: 2)) ?? .escalate,
+                    policyLevel: (row.decode(atIndex: 3) as String?).flatMap(Level.init(rawValue:)),
+                    amount: (row.decode(atIndex: 4) as String?).flatMap { try? Money.parse($0).decimal },
+                    createdAt: Millis.date(row.decode(atIndex: 5)),
+                    approvalStatus: (row.decode(atIndex: 6) as String?).flatMap(ApprovalStatus.init(rawValue:)),
+                    decidedAt: (row.decode(atIndex: 7) as Int64?).map(Millis.date), decidedBy: row.decode(atIndex: 8),
+                    outcome: (row.decode(atIndex: 9) as String?).flatMap(Outcome.init(rawValue:)))
+            else { continue }
+            try body(production)
         }
     }
 }

@@ -119,7 +119,9 @@ extension SQLiteStore {
             return nil
         }
         let proposal = try proposalRecord(row)
-        let approval = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM approvals WHERE proposal_id = ?"), arguments: [id]).map(approvalRecord)
+        let approval = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM approvals WHERE proposal_id = ?"), arguments: [id]).map {
+            try approvalRecord($0)
+        }
         return ProposalView(proposal: proposal, approval: approval)
     }
 
@@ -131,32 +133,60 @@ extension SQLiteStore {
     }
 
     static func approvalView(_ row: Row) throws -> ApprovalView {
-        ApprovalView(approval: approvalRecord(row), proposal: try proposalRecord(row))
-    }
-
-    static func approvalRecord(_ row: Row) -> ApprovalRecord {
-        ApprovalRecord(
-            id: row["id"], proposalID: row["proposal_id"], status: ApprovalStatus(rawValue: row["status"]) ?? .pending,
-            deadline: Millis.date(row["deadline"]), fallback: row["fallback"], createdAt: Millis.date(row["created_at"]),
-            decidedBy: row["decided_by"], decidedAt: (row["decided_at"] as Int64?).map(Millis.date), comment: row["comment"],
-            requiredApprovals: row["required_approvals"] ?? 1, firstApprovedBy: row["first_approved_by"],
-            firstApprovedAt: (row["first_approved_at"] as Int64?).map(Millis.date),
-            consumedAt: (row["consumed_at"] as Int64?).map(Millis.date), consumedBy: row["consumed_by"])
-    }
-
-    static func proposalRecord(_ row: Row) throws -> ProposalRecord {
-        let body: String = row["p_body"]
-        let proposal = try Proposal.decode(json: Array(body.utf8))
-        let reasons = try Reason.decodeList(json: Array((row["p_reasons"] as String).utf8))
-        let verdict = Verdict(
-            level: Level(rawValue: row["p_level"]) ?? .escalate, riskClass: row["p_risk_class"], reasons: reasons,
-            baseLevel: Level(rawValue: row["p_base_level"]) ?? .escalate,
-            policyLevel: (row["p_policy_level"] as String?).flatMap(Level.init(rawValue:)))
-        var outcome: OutcomeRecord?
-        if let name: String = row["p_outcome"], let value = Outcome(rawValue: name) {
-            outcome = OutcomeRecord(
-                outcome: value, detail: row["p_outcome_detail"], reportedBy: row["p_outcome_by"] ?? "", at: Millis.date(row["p_outcome_at"]))
+        let approval = try approvalRecord(row)
+        do {
+            return ApprovalView(approval: approval, proposal: try proposalRecord(row))
+        } catch var unreadable as UnreadableRecord {
+            unreadable.approvalID = approval.id
+            throw unreadable
         }
-        return ProposalRecord(id: row["p_id"], proposal: proposal, verdict: verdict, createdAt: Millis.date(row["p_created_at"]), outcome: outcome)
+    }
+
+    /// The approval of a row; ``UnreadableRecord`` when a column holds what no approval has.
+    static func approvalRecord(_ row: Row) throws -> ApprovalRecord {
+        let id: String? = try? row.decode(forColumn: "id")
+        do {
+            let statusName: String = try row.decode(forColumn: "status")
+            guard let status = ApprovalStatus(rawValue: statusName) else { throw RowProblem("its status is not one Countersign knows") }
+            return ApprovalRecord(
+                id: try row.decode(forColumn: "id"), proposalID: try row.decode(forColumn: "proposal_id"), status: status,
+                deadline: Millis.date(try row.decode(forColumn: "deadline")), fallback: try row.decode(forColumn: "fallback"),
+                createdAt: Millis.date(try row.decode(forColumn: "created_at")), decidedBy: try row.decode(forColumn: "decided_by"),
+                decidedAt: (try row.decode(forColumn: "decided_at") as Int64?).map(Millis.date), comment: try row.decode(forColumn: "comment"),
+                requiredApprovals: (try row.decode(forColumn: "required_approvals") as Int?) ?? 1,
+                firstApprovedBy: try row.decode(forColumn: "first_approved_by"),
+                firstApprovedAt: (try row.decode(forColumn: "first_approved_at") as Int64?).map(Millis.date),
+                consumedAt: (try row.decode(forColumn: "consumed_at") as Int64?).map(Millis.date),
+                consumedBy: try row.decode(forColumn: "consumed_by"))
+        } catch {
+            throw UnreadableRecord(.approval, id: id, approvalID: id, problem: RowProblem.describe(error))
+        }
+    }
+
+    /// The proposal of a row (columns prefixed `p_`); ``UnreadableRecord`` when its stored body
+    /// or a column cannot be read (an amount an older version stored as NaN, a hand edit).
+    static func proposalRecord(_ row: Row) throws -> ProposalRecord {
+        let id: String? = try? row.decode(forColumn: "p_id")
+        do {
+            let body: String = try row.decode(forColumn: "p_body")
+            let proposal = try Proposal.decode(json: Array(body.utf8))
+            let reasons = try Reason.decodeList(json: Array((try row.decode(forColumn: "p_reasons") as String).utf8))
+            let verdict = Verdict(
+                level: Level(rawValue: try row.decode(forColumn: "p_level")) ?? .escalate, riskClass: try row.decode(forColumn: "p_risk_class"),
+                reasons: reasons, baseLevel: Level(rawValue: try row.decode(forColumn: "p_base_level")) ?? .escalate,
+                policyLevel: (try row.decode(forColumn: "p_policy_level") as String?).flatMap(Level.init(rawValue:)))
+            var outcome: OutcomeRecord?
+            if let name: String = try row.decode(forColumn: "p_outcome"), let value = Outcome(rawValue: name) {
+                outcome = OutcomeRecord(
+                    outcome: value, detail: try row.decode(forColumn: "p_outcome_detail"),
+                    reportedBy: (try row.decode(forColumn: "p_outcome_by") as String?) ?? "",
+                    at: Millis.date((try row.decode(forColumn: "p_outcome_at") as Int64?) ?? 0))
+            }
+            return ProposalRecord(
+                id: try row.decode(forColumn: "p_id"), proposal: proposal, verdict: verdict,
+                createdAt: Millis.date(try row.decode(forColumn: "p_created_at")), outcome: outcome)
+        } catch {
+            throw UnreadableRecord(.proposal, id: id, problem: RowProblem.describe(error))
+        }
     }
 }

@@ -21,6 +21,7 @@ public final class SQLiteStore: GatewayStore {
     }
 
     let pool: DatabasePool
+    public let unreadableRecords = UnreadableRecords()
     /// Whether SQLite's memory statistics are off: set once per process, before the first
     /// connection opens (otherwise SQLite refuses, and they stay on). With them on, every
     /// allocation SQLite makes takes a global mutex; under load that was a fifth of the time of
@@ -80,7 +81,7 @@ public final class SQLiteStore: GatewayStore {
                 lookup.bind(idempotencyKey)
                 var id: String?
                 try lookup.forEachRow { row in id = row.text(0) }
-                if let id, let existing = try Self.proposalView(db, id: id) { return .existing(existing) }
+                if let id, let existing = try self.noting({ try Self.proposalView(db, id: id) }) { return .existing(existing) }
             }
             let subjectHistory = try history.map { try Self.history(db, $0) } ?? .empty
             let prepared = prepare(subjectHistory)
@@ -93,29 +94,66 @@ public final class SQLiteStore: GatewayStore {
     }
 
     public func proposal(id: String) async throws -> ProposalView? {
-        try await pool.read { db in try Self.proposalView(db, id: id) }
+        try await pool.read { db in try self.noting { try Self.proposalView(db, id: id) } }
     }
 
     public func approval(id: String) async throws -> ApprovalView? {
-        try await pool.read { db in try Self.approvalView(db, id: id) }
+        try await pool.read { db in try self.noting { try Self.approvalView(db, id: id) } }
     }
 
+    /// Runs `body`, remembering any record it finds unreadable before passing the error on.
+    func noting<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let unreadable as UnreadableRecord {
+            throw unreadableRecords.note(unreadable)
+        }
+    }
+
+    /// The views of `rows`; an unreadable one is remembered and left out.
+    func readableViews(_ rows: [Row]) -> [ApprovalView] {
+        rows.compactMap { row in
+            do {
+                return try Self.approvalView(row)
+            } catch {
+                unreadableRecords.note(
+                    error as? UnreadableRecord
+                        ?? UnreadableRecord(.approval, id: try? row.decode(forColumn: "id"), problem: RowProblem.describe(error)))
+                return nil
+            }
+        }
+    }
+
+    /// A row that cannot be read is left out and the page filled from the rows after it, so one
+    /// bad row never hides the rest of the queue or ends it early.
     public func approvals(statuses: Set<ApprovalStatus>?, after cursor: ApprovalCursor?, limit: Int) async throws -> [ApprovalView] {
         try await pool.read { db in
-            var sql = "SELECT a.*, \(Self.proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id WHERE 1 = 1"
-            var arguments: StatementArguments = []
-            if let statuses {
-                let names = statuses.map(\.rawValue).sorted()
-                sql += " AND a.status IN (\(names.map { _ in "?" }.joined(separator: ", ")))"
-                arguments += StatementArguments(names)
+            var views: [ApprovalView] = []
+            var position = cursor
+            while views.count < limit {
+                let wanted = limit - views.count
+                var sql = "SELECT a.*, \(Self.proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id WHERE 1 = 1"
+                var arguments: StatementArguments = []
+                if let statuses {
+                    let names = statuses.map(\.rawValue).sorted()
+                    sql += " AND a.status IN (\(names.map { _ in "?" }.joined(separator: ", ")))"
+                    arguments += StatementArguments(names)
+                }
+                if let position {
+                    sql += " AND (a.created_at < ? OR (a.created_at = ? AND a.id < ?))"
+                    arguments += [Millis.from(position.createdAt), Millis.from(position.createdAt), position.id]
+                }
+                sql += " ORDER BY a.created_at DESC, a.id DESC LIMIT ?"
+                arguments += [wanted]
+                let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+                views += self.readableViews(rows)
+                // Fewer rows than asked: the end. Otherwise go on after the last row, read or not.
+                guard rows.count == wanted, let last = rows.last, let id: String = try? last.decode(forColumn: "id"),
+                    let createdAt: Int64 = try? last.decode(forColumn: "created_at")
+                else { break }
+                position = ApprovalCursor(createdAt: Millis.date(createdAt), id: id)
             }
-            if let cursor {
-                sql += " AND (a.created_at < ? OR (a.created_at = ? AND a.id < ?))"
-                arguments += [Millis.from(cursor.createdAt), Millis.from(cursor.createdAt), cursor.id]
-            }
-            sql += " ORDER BY a.created_at DESC, a.id DESC LIMIT ?"
-            arguments += [limit]
-            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.approvalView)
+            return views
         }
     }
 
@@ -124,17 +162,30 @@ public final class SQLiteStore: GatewayStore {
     public func transition(
         approvalID: String, _ transition: @escaping @Sendable (ApprovalView) -> Transition
     ) async throws -> TransitionResult {
-        try await committer.write { db in try Self.apply(transition, to: approvalID, db) }
+        try await committer.write { db in try self.noting { try Self.apply(transition, to: approvalID, db) } }
     }
 
     public func transitionDue(
         at now: Date, limit: Int, _ transition: @escaping @Sendable (ApprovalView) -> Transition
     ) async throws -> [TransitionResult] {
-        try await committer.write { db in
+        let unreadable = unreadableRecords.approvalIDs
+        return try await committer.write { db in
             let due = try String.fetchAll(
-                db.cachedStatement(sql: "SELECT id FROM approvals WHERE status = 'pending' AND deadline <= ? ORDER BY deadline LIMIT ?"),
-                arguments: [Millis.from(now), limit])
-            return try due.map { try Self.apply(transition, to: $0, db) }
+                db.cachedStatement(
+                    sql: "SELECT id FROM approvals WHERE status = 'pending' AND deadline <= ?\(Self.excluding(unreadable)) ORDER BY deadline LIMIT ?"),
+                arguments: [Millis.from(now)] + StatementArguments(unreadable.sorted()) + [limit])
+            // One that cannot be read is passed over (and remembered, so the next tick does not
+            // claim it again); the others still expire.
+            return try due.compactMap { id in
+                do {
+                    return try Self.apply(transition, to: id, db)
+                } catch let record as UnreadableRecord {
+                    var record = record
+                    record.approvalID = id
+                    self.unreadableRecords.note(record)
+                    return nil
+                }
+            }
         }
     }
 
@@ -175,10 +226,20 @@ public final class SQLiteStore: GatewayStore {
         }
     }
 
+    /// Approvals that cannot be read are left out: their deadline would wake the timer at once, forever.
     public func nextDeadline() async throws -> Date? {
-        try await pool.read { db in
-            try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(deadline) FROM approvals WHERE status = 'pending'")).map(Millis.date)
+        let unreadable = unreadableRecords.approvalIDs
+        return try await pool.read { db in
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT MIN(deadline) FROM approvals WHERE status = 'pending'\(Self.excluding(unreadable))"),
+                arguments: StatementArguments(unreadable.sorted())
+            ).map(Millis.date)
         }
+    }
+
+    /// ` AND id NOT IN (?, …)` for `ids`, or nothing when there are none.
+    static func excluding(_ ids: Set<String>) -> String {
+        ids.isEmpty ? "" : " AND id NOT IN (\(ids.map { _ in "?" }.joined(separator: ", ")))"
     }
 
     public func pendingCount() async throws -> Int {
@@ -189,7 +250,7 @@ public final class SQLiteStore: GatewayStore {
 
     public func recordOutcome(proposalID: String, _ outcome: OutcomeRecord) async throws -> OutcomeResult {
         try await committer.write { db in
-            guard let view = try Self.proposalView(db, id: proposalID) else { return .notFound }
+            guard let view = try self.noting({ try Self.proposalView(db, id: proposalID) }) else { return .notFound }
             if view.proposal.outcome != nil { return .alreadyRecorded(view) }
             try db.cachedStatement(
                 sql: "UPDATE proposals SET outcome = ?, outcome_detail = ?, outcome_by = ?, outcome_at = ? WHERE id = ? AND outcome IS NULL"
@@ -215,7 +276,7 @@ public final class SQLiteStore: GatewayStore {
                 sql: "UPDATE approvals SET consumed_at = ?, consumed_by = ? WHERE id = ? AND status = 'approved' AND consumed_at IS NULL"
             ).execute(arguments: [Millis.from(at), by, approvalID])
             let changed = db.changesCount == 1
-            guard let view = try Self.approvalView(db, id: approvalID) else { return .notFound }
+            guard let view = try self.noting({ try Self.approvalView(db, id: approvalID) }) else { return .notFound }
             guard changed else { return view.approval.status == .approved ? .alreadyConsumed(view) : .notApproved(view) }
             try Self.append(db, audit)
             return .consumed(view)
@@ -224,23 +285,24 @@ public final class SQLiteStore: GatewayStore {
 
     // MARK: Audit and credentials
 
+    /// Entries with their data exactly as stored (what the hash covers); one whose columns cannot
+    /// be read is ``UnreadableRecord``.
     public func auditEntries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
         try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?"), arguments: [sequence, limit]).map
-            {
-                row in
-                let data: String = row["data"]
-                let value =
-                    (try? Array(data.utf8).withUnsafeBufferPointer { buffer in
-                        var reader = JSONReader(buffer)
-                        return try reader.readValue()
-                    }) ?? .string(data)
-                return AuditEntry(
-                    sequence: row["seq"],
-                    event: AuditEvent(
-                        kind: row["kind"], at: Millis.date(row["at"]), proposalID: row["proposal_id"], approvalID: row["approval_id"],
-                        actor: row["actor"], data: value),
-                    previousHash: row["prev_hash"], hash: row["hash"])
+            { row in
+                do {
+                    let data: String = try row.decode(forColumn: "data")
+                    return AuditEntry(
+                        sequence: try row.decode(forColumn: "seq"), at: Millis.date(try row.decode(forColumn: "at")),
+                        kind: try row.decode(forColumn: "kind"),
+                        proposalID: try row.decode(forColumn: "proposal_id"), approvalID: try row.decode(forColumn: "approval_id"),
+                        actor: try row.decode(forColumn: "actor"), storedData: Array(data.utf8), previousHash: try row.decode(forColumn: "prev_hash"),
+                        hash: try row.decode(forColumn: "hash"))
+                } catch {
+                    let sequence = (try? row.decode(Int64.self, forColumn: "seq")).map(String.init)
+                    throw UnreadableRecord(.auditEntry, id: sequence, problem: RowProblem.describe(error))
+                }
             }
         }
     }
@@ -248,8 +310,10 @@ public final class SQLiteStore: GatewayStore {
     public func credentials() async throws -> [StoredCredential] {
         try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT role, name, hash FROM credentials ORDER BY role, name")).compactMap { row in
-                guard let role = StoredCredential.Role(rawValue: row["role"]) else { return nil }
-                return StoredCredential(role: role, name: row["name"], hash: row["hash"])
+                guard let role = (try? row.decode(String.self, forColumn: "role")).flatMap(StoredCredential.Role.init(rawValue:)),
+                    let name: String = try? row.decode(forColumn: "name"), let hash: String = try? row.decode(forColumn: "hash")
+                else { return nil }
+                return StoredCredential(role: role, name: name, hash: hash)
             }
         }
     }

@@ -117,7 +117,8 @@ public enum CountersignApplication {
             return NotificationRouter.Recipient(name: approver.name, rights: approver.rights, channels: channels)
         }
         return .init(
-            routing: configuration.routing, recipients: recipients, enabledChannels: enabled, urgentOver: configuration.policy.amounts.urgentOver)
+            routing: configuration.routing, recipients: recipients, enabledChannels: enabled,
+            urgentOver: configuration.policy.amounts.limit(\.urgentOver, policyCurrency: configuration.policy.currency))
     }
 
     static func buildRouter(

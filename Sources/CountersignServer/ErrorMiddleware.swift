@@ -18,6 +18,12 @@ struct ErrorMiddleware: RouterMiddleware {
             throw error
         } catch let error as GatewayError {
             throw APIError(error)
+        } catch let error as UnreadableRecord {
+            // Only this one item fails; the message names the record and a general reason, never its text.
+            context.logger.error(
+                "a stored record cannot be read; answering 409",
+                metadata: ["record.kind": "\(error.kind)", "record.id": "\(error.id)", "problem": "\(error.problem)", "path": "\(request.uri.path)"])
+            throw APIError(.conflict, code: .unreadableRecord, error.description + "; the rest of the queue is served")
         } catch let error as StoreUnavailable {
             // Once per request; the store's description has no password.
             context.logger.warning(

@@ -30,12 +30,39 @@ public struct AuditEntry: Sendable, Hashable {
     public var event: AuditEvent
     public var previousHash: String
     public var hash: String
+    /// The event's data exactly as the store keeps it (the canonical bytes its hash covers), when
+    /// read from a store; verification hashes these, so it never depends on re-encoding them.
+    public var storedData: [UInt8]?
+    /// Whether `storedData` is a JSON text (`event.data` holds it then; otherwise `null`). An
+    /// older version could write data that is not (an amount as `NaN`): its hash still verifies,
+    /// and `audit verify` reports the entry as unreadable, not as changed.
+    public var isDataReadable: Bool
 
     public init(sequence: Int64, event: AuditEvent, previousHash: String, hash: String) {
         self.sequence = sequence
         self.event = event
         self.previousHash = previousHash
         self.hash = hash
+        self.storedData = nil
+        self.isDataReadable = true
+    }
+
+    /// An entry as a store read it, its data column as stored.
+    public init(
+        sequence: Int64, at: Date, kind: String, proposalID: String, approvalID: String?, actor: String, storedData: [UInt8],
+        previousHash: String, hash: String
+    ) {
+        let value = storedData.withUnsafeBufferPointer { buffer -> JSONValue? in
+            var reader = JSONReader(buffer)
+            guard let value = try? reader.readValue(), reader.atEnd() else { return nil }
+            return value
+        }
+        self.sequence = sequence
+        self.event = AuditEvent(kind: kind, at: at, proposalID: proposalID, approvalID: approvalID, actor: actor, data: value ?? .null)
+        self.previousHash = previousHash
+        self.hash = hash
+        self.storedData = storedData
+        self.isDataReadable = value != nil
     }
 }
 
@@ -145,7 +172,8 @@ public enum AuditChain {
             if entry.previousHash != previous {
                 return Break(sequence: entry.sequence, problem: "its previous hash does not match the entry before it")
             }
-            if hash(previous: previous, sequence: entry.sequence, event: entry.event) != entry.hash {
+            let data = entry.storedData ?? canonicalData(entry.event.data)
+            if hash(previous: previous, sequence: entry.sequence, event: entry.event, canonicalData: data) != entry.hash {
                 return Break(sequence: entry.sequence, problem: "its content does not match its hash: the entry was changed")
             }
             previous = entry.hash

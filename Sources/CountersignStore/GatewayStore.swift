@@ -8,6 +8,10 @@ public protocol GatewayStore: OutboxStore, ChannelStore, QueueStore {
     /// Creates the schema or brings it up to date.
     func migrate() async throws
 
+    /// The rows this store found it cannot read (see ``UnreadableRecord``): the deadline timer
+    /// passes over their approvals, and each is logged once.
+    var unreadableRecords: UnreadableRecords { get }
+
     /// In one transaction: if `agent` already sent `idempotencyKey`, returns that proposal
     /// unchanged; otherwise reads the subject's history for `history`, asks `prepare` (pure, quick)
     /// for the records, and inserts the proposal, its approval and their audit entries.

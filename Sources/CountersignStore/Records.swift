@@ -136,7 +136,7 @@ public struct ApprovalCursor: Sendable, Hashable {
     public var token: String { "\(Millis.from(createdAt)).\(id)" }
 
     public init?(token: String) {
-        guard let dot = token.firstIndex(of: "."), let millis = Int64(token[..<dot]) else { return nil }
+        guard let dot = token.firstIndex(of: "."), let millis = Int64(token[..<dot]), Millis.range.contains(millis) else { return nil }
         let id = String(token[token.index(after: dot)...])
         guard !id.isEmpty, id.count <= 64 else { return nil }
         self.init(createdAt: Millis.date(millis), id: id)
@@ -145,6 +145,15 @@ public struct ApprovalCursor: Sendable, Hashable {
 
 /// Instants as integer milliseconds since 1970, the stores' time column type.
 public enum Millis {
-    public static func from(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    /// The latest instant kept: year 9999's end (and the earliest, year 0's start), so that any
+    /// date (a cursor's, one far in the future) converts without overflow.
+    public static let range: ClosedRange<Int64> = -62_167_219_200_000...253_402_300_799_999
+
+    /// `date` in milliseconds, clamped to `range` (NaN becomes 0).
+    public static func from(_ date: Date) -> Int64 {
+        let millis = (date.timeIntervalSince1970 * 1000).rounded()
+        guard millis.isFinite else { return millis.isNaN ? 0 : (millis > 0 ? range.upperBound : range.lowerBound) }
+        return Int64(min(max(millis, Double(range.lowerBound)), Double(range.upperBound)))
+    }
     public static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
 }

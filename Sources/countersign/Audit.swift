@@ -41,6 +41,14 @@ extension Countersign.Audit {
                 throw ExitCode(1)
             }
             print("audit chain intact: \(report.verified) entries verified")
+            if report.unreadableCount > 0 {
+                // Unchanged (their hashes verify), but their data is not JSON: written by an older
+                // version (an amount stored as NaN), not tampered with.
+                let listed = report.unreadable.map(String.init).joined(separator: ", ")
+                let more = report.unreadableCount > report.unreadable.count ? ", …" : ""
+                print(
+                    "\(report.unreadableCount) of them unreadable (their hashes verify, but their data is not valid JSON): entries \(listed)\(more)")
+            }
         }
     }
 }

@@ -41,7 +41,8 @@ import Testing
         let routing = configuration.routing
         #expect(routing.groups == ["finance": ["alice", "bob"]])
         #expect(routing.routes.count == 1)
-        #expect(routing.routes[0].match == .init(riskClasses: ["financial"], operations: ["refund"], amountOver: 100))
+        #expect(
+            routing.routes[0].match == .init(riskClasses: ["financial"], operations: ["refund"], amountOver: AmountLimit(100, policyCurrency: "USD")))
         #expect(
             routing.routes[0].steps == [
                 .init(groups: ["finance"], channels: [.slack, .email], wait: 600), .init(approvers: ["alice"], channels: [.sms, .slack]),

@@ -25,7 +25,8 @@ import Testing
         #expect(configuration.database == .sqlite(path: "/etc/countersign/data/countersign.db"))
         #expect(configuration.http.host == "0.0.0.0" && configuration.http.port == 9000)
         #expect(configuration.agents == [.init(name: "support-bot", key: "bot-key-0123456789abcdef")])
-        #expect(configuration.approvers.first?.rights == ApproverRights(riskClasses: ["financial"], maxAmount: 10000))
+        #expect(
+            configuration.approvers.first?.rights == ApproverRights(riskClasses: ["financial"], maxAmount: AmountLimit(10000, policyCurrency: "USD")))
         #expect(configuration.approvers.first?.email == "alice@example.com")
     }
 

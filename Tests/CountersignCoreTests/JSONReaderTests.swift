@@ -83,12 +83,11 @@ struct JSONReaderTests {
         #expect(error("[1,]")?.description.contains("at byte 4") == true)
     }
 
-    @Test("lone or mismatched surrogates become U+FFFD rather than invalid text")
-    func surrogates() throws {
-        #expect(try Self.parse(#""\ud83d""#) == .string("\u{FFFD}"))
-        #expect(try Self.parse(#""\ude00""#) == .string("\u{FFFD}"))
-        #expect(try Self.parse(#""\ud83dx""#) == .string("\u{FFFD}x"))
-        #expect(try Self.parse(#""\ud83d\u0041""#) == .string("\u{FFFD}A"))
+    @Test(
+        "lone or mismatched surrogates are refused rather than replaced with U+FFFD",
+        arguments: [#""\ud83d""#, #""\ude00""#, #""\ud83dx""#, #""\ud83d\u0041""#, #""\ud83d\ud83d""#])
+    func surrogates(text: String) throws {
+        #expect(throws: JSONError.self) { try Self.parse(text) }
         #expect(try Self.parse(#""\uD83D\uDE00\uD83D\uDE00""#) == .string("😀😀"))
     }
 

@@ -6,7 +6,8 @@ import Testing
 @Suite struct NotificationRouterTests {
     static let recipients: [NotificationRouter.Recipient] = [
         .init(name: "alice", rights: .unlimited, channels: [.slack, .email, .sms]),
-        .init(name: "bob", rights: ApproverRights(riskClasses: ["financial"], maxAmount: 500), channels: [.email]),
+        .init(
+            name: "bob", rights: ApproverRights(riskClasses: ["financial"], maxAmount: AmountLimit(500, policyCurrency: "USD")), channels: [.email]),
         .init(name: "carol", rights: .unlimited, channels: [.slack, .sms]),
         .init(name: "dave", rights: ApproverRights(riskClasses: ["read_only"]), channels: [.slack]),
         .init(name: "nobody-reachable", rights: .unlimited, channels: []),
@@ -16,7 +17,7 @@ import Testing
         groups: ["finance": ["alice", "bob"], "leads": ["carol"]],
         routes: [
             .init(
-                match: .init(riskClasses: ["financial"], operations: ["refund"], amountOver: 100),
+                match: .init(riskClasses: ["financial"], operations: ["refund"], amountOver: AmountLimit(100, policyCurrency: "USD")),
                 steps: [
                     .init(groups: ["finance"], channels: [.slack, .email], wait: 600),
                     .init(approvers: ["carol"], channels: [.sms, .slack], wait: 600),
@@ -74,14 +75,16 @@ import Testing
     @Test(arguments: cases)
     func plans(_ test: Case) {
         let router = NotificationRouter(
-            routing: test.routing, recipients: Self.recipients, enabledChannels: [.slack, .email, .sms], urgentOver: 1000)
+            routing: test.routing, recipients: Self.recipients, enabledChannels: [.slack, .email, .sms],
+            urgentOver: AmountLimit(1000, policyCurrency: "USD"))
         let plan = router.plan(riskClass: test.riskClass, operation: test.operation, amount: test.amount, agent: test.agent)
         #expect(plan.map { $0.pushes.map { "\($0.approver):\($0.channel.rawValue)" } } == test.expected.map(\.0))
         #expect(plan.map(\.wait) == test.expected.map(\.1))
     }
 
     @Test func onlyEnabledChannelsArePushed() {
-        let router = NotificationRouter(routing: Self.routing, recipients: Self.recipients, enabledChannels: [.slack], urgentOver: 1000)
+        let router = NotificationRouter(
+            routing: Self.routing, recipients: Self.recipients, enabledChannels: [.slack], urgentOver: AmountLimit(1000, policyCurrency: "USD"))
         let plan = router.plan(riskClass: "financial", operation: "refund", amount: 5000, agent: "support-bot")
         #expect(plan.map { $0.pushes.map(\.approver) } == [["alice"], ["carol"]])
         #expect(plan.allSatisfy { $0.pushes.allSatisfy { $0.channel == .slack } })
@@ -89,7 +92,7 @@ import Testing
 
     @Test(arguments: [(Decimal?.none, false), (1000, false), (1000.01, true)])
     func urgency(amount: Decimal?, urgent: Bool) {
-        #expect(NotificationRouter(urgentOver: 1000).isUrgent(amount) == urgent)
+        #expect(NotificationRouter(urgentOver: AmountLimit(1000, policyCurrency: "USD")).isUrgent(amount) == urgent)
         #expect(!NotificationRouter(urgentOver: nil).isUrgent(5_000_000))
     }
 }

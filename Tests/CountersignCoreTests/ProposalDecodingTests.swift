@@ -184,7 +184,7 @@ struct ProposalDecodingTests {
         "amounts: JSON numbers and decimal strings, exactly",
         arguments: [
             (#"2400.00"#, "2400"), (#""2400.00""#, "2400"), (#"0"#, "0"), (#""0.30""#, "0.3"), (#"1e3"#, "1000"),
-            (#"12345678901234567890.12"#, "12345678901234567890.12"), (#"0.1"#, "0.1"), (#"500.00"#, "500"),
+            (#"123456789012345678.12"#, "123456789012345678.12"), (#"0.1"#, "0.1"), (#"500.00"#, "500"),
         ])
     func amounts(json: String, expected: String) throws {
         let proposal = try decodeProposal(Self.with(#""amount":"# + json + #","reference_amount":"# + json))

@@ -33,7 +33,7 @@ import Testing
         arguments: StoreKind.allCases,
         [
             (ApproverRights(riskClasses: ["read_only"]), "may not decide financial"),
-            (ApproverRights(maxAmount: 100), "may not decide amounts over 100.00"),
+            (ApproverRights(maxAmount: AmountLimit(100, policyCurrency: "USD")), "may not decide amounts over 100.00 USD"),
         ])
     func approversAreLimitedByTheirRights(kind: StoreKind, limit: (rights: ApproverRights, message: String)) async throws {
         let (rights, message) = limit

@@ -4,10 +4,11 @@ import Foundation
 public struct ApproverRights: Sendable, Hashable {
     /// The risk classes the approver may decide; `nil` means all.
     public var riskClasses: Set<String>?
-    /// The largest amount the approver may decide; `nil` means no limit.
-    public var maxAmount: Decimal?
+    /// The largest amount the approver may decide, per currency; `nil` means no limit. An amount
+    /// in a currency the limit names no value for is one the approver may not decide.
+    public var maxAmount: AmountLimit?
 
-    public init(riskClasses: Set<String>? = nil, maxAmount: Decimal? = nil) {
+    public init(riskClasses: Set<String>? = nil, maxAmount: AmountLimit? = nil) {
         self.riskClasses = riskClasses
         self.maxAmount = maxAmount
     }
@@ -15,14 +16,25 @@ public struct ApproverRights: Sendable, Hashable {
     /// Anyone who may decide anything.
     public static let unlimited = ApproverRights()
 
-    /// Why the approver may not decide an approval of `riskClass` moving `amount`, or `nil` when they may.
-    public func refusal(riskClass: String, amount: Decimal?) -> String? {
+    /// Why the approver may not decide an approval of `riskClass` moving `amount` in `currency`
+    /// (`nil`: the policy's), or `nil` when they may.
+    public func refusal(riskClass: String, amount: Decimal?, currency: String?) -> String? {
         if let riskClasses, !riskClasses.contains(riskClass) {
             return "may not decide \(riskClass) actions (allowed: \(riskClasses.sorted().joined(separator: ", ")))"
         }
-        if let maxAmount, let amount, amount > maxAmount {
-            return "may not decide amounts over \(MoneyFormat.format(maxAmount)) (this one is \(MoneyFormat.format(amount)))"
+        guard let maxAmount, let amount else { return nil }
+        switch maxAmount.compare(amount, currency: currency) {
+        case .within: return nil
+        case .over(let limit, let code):
+            return
+                "may not decide amounts over \(MoneyFormat.format(limit, currency: code)) (this one is \(MoneyFormat.format(amount, currency: code)))"
+        case .noLimit(let code):
+            return "may not decide amounts in \(code): max_amount sets no \(code) limit, and amounts are never compared across currencies"
         }
-        return nil
+    }
+
+    /// Why the approver may not decide `proposal` (held in `riskClass`), or `nil` when they may.
+    public func refusal(riskClass: String, proposal: Proposal) -> String? {
+        refusal(riskClass: riskClass, amount: proposal.amount, currency: proposal.currency)
     }
 }

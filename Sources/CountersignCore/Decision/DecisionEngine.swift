@@ -32,8 +32,15 @@ public struct DecisionEngine: Sendable {
             confidenceCode: ReasonCode.confidence(riskClass))
     }
 
-    /// Refuses input that no rule can judge: an amount in a currency the policy has no limits for.
+    /// Refuses input that no rule can judge: an amount outside ``Money``'s bounds (set from Swift
+    /// code; the JSON decoder never produces one), a confidence outside 0…1 or NaN, a timeout that
+    /// is not a positive finite number, and an amount in a currency the policy has no limits for.
     public func validate(_ proposal: Proposal) throws(ProposalError) {
+        if let field = proposal.unacceptedAmountField { throw ProposalError.invalid(field, Money.expectation) }
+        guard (0...1).contains(proposal.confidence) else { throw ProposalError.invalid("confidence", "must be between 0 and 1") }
+        if let timeout = proposal.timeoutSeconds, !(timeout.isFinite && timeout > 0) {
+            throw ProposalError.invalid("timeout", "must be positive")
+        }
         if let currency = proposal.currency, currency != policy.currency, policy.amounts.otherCurrencies[currency] == nil,
             proposal.amountValue != nil || proposal.referenceValue != nil
         {

@@ -89,7 +89,9 @@ public struct JSONReader {
         while offset < bytes.count {
             let byte = bytes[offset]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
+                guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self) else {
+                    throw JSONError("invalid UTF-8 in a string", at: Self.firstInvalidUTF8(bytes, from: start))
+                }
                 offset += 1
                 return text
             }
@@ -117,21 +119,30 @@ public struct JSONReader {
         return value
     }
 
+    /// Reads a number value as a `Double`, or `nil` when it is well-formed but too large for one
+    /// (`1e999`); malformed number text throws.
+    public mutating func readFiniteDouble() throws(JSONError) -> Double? {
+        let range = try readNumberRange()
+        guard let value = NumberParser.double(UnsafeBufferPointer(rebasing: bytes[range])), value.isFinite else { return nil }
+        return value
+    }
+
     /// Reads a number value as an exact `Decimal`.
     public mutating func readDecimal() throws(JSONError) -> Decimal {
         skipWhitespace()
         let start = offset
         let range = try readNumberRange()
-        guard let value = NumberParser.decimal(UnsafeBufferPointer(rebasing: bytes[range])) else {
+        guard let value = NumberParser.decimal(UnsafeBufferPointer(rebasing: bytes[range])), !value.isNaN else {
             throw JSONError("number out of range", at: start)
         }
         return value
     }
 
-    /// Reads a number value as sign, significand and exponent; `nil` past 38 significant digits.
-    mutating func readExactNumber() throws(JSONError) -> (negative: Bool, significand: UInt128, exponent: Int)? {
+    /// Reads a number value as ``Money``: a JSON error when it is not a number, a refusal when it
+    /// is one outside the bounds (or negative).
+    public mutating func readMoney() throws -> Money {
         let range = try readNumberRange()
-        return NumberParser.exactComponents(UnsafeBufferPointer(rebasing: bytes[range]))
+        return try Money.parse(UnsafeBufferPointer(rebasing: bytes[range]))
     }
 
     /// Reads `true` or `false`.
@@ -246,8 +257,11 @@ public struct JSONReader {
             let byte = bytes[offset]
             switch byte {
             case UInt8(ascii: "\""):
+                guard let text = String(validating: scalars, as: UTF8.self) else {
+                    throw JSONError("invalid UTF-8 in a string", at: Self.firstInvalidUTF8(bytes, from: start))
+                }
                 offset += 1
-                return String(decoding: scalars, as: UTF8.self)
+                return text
             case UInt8(ascii: "\\"):
                 offset += 1
                 guard let escaped = peekByte else { break }
@@ -260,20 +274,20 @@ public struct JSONReader {
                 case UInt8(ascii: "r"): scalars.append(0x0D)
                 case UInt8(ascii: "t"): scalars.append(0x09)
                 case UInt8(ascii: "u"):
+                    // A surrogate must come as a high-low pair; alone it names no character, and
+                    // is refused rather than replaced with U+FFFD.
+                    let escapeStart = offset - 2
                     var code = try readHex4()
-                    if (0xD800..<0xDC00).contains(code), offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"),
-                        bytes[offset + 1] == UInt8(ascii: "u")
-                    {
+                    if (0xD800..<0xDC00).contains(code) {
+                        guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else {
+                            throw JSONError("a \\u escape names a lone surrogate", at: escapeStart)
+                        }
                         offset += 2
                         let low = try readHex4()
-                        if (0xDC00..<0xE000).contains(low) {
-                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                        } else {
-                            scalars.append(contentsOf: [0xEF, 0xBF, 0xBD])
-                            code = low
-                        }
+                        guard (0xDC00..<0xE000).contains(low) else { throw JSONError("a \\u escape names a lone surrogate", at: escapeStart) }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     }
-                    let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+                    guard let scalar = Unicode.Scalar(code) else { throw JSONError("a \\u escape names a lone surrogate", at: escapeStart) }
                     scalars.append(contentsOf: UTF8.encode(scalar)!)
                 default: throw JSONError("invalid escape", at: offset - 2)
                 }
@@ -284,6 +298,27 @@ public struct JSONReader {
             }
         }
         throw JSONError("unterminated string", at: start - 1)
+    }
+
+    /// The offset of the first byte at or after `start` where `bytes` stop being valid UTF-8.
+    private static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var index = start
+        while index < bytes.count {
+            let lead = bytes[index]
+            let length =
+                switch lead {
+                case 0x00..<0x80: 1
+                case 0xC2..<0xE0: 2
+                case 0xE0..<0xF0: 3
+                case 0xF0..<0xF5: 4
+                default: 0
+                }
+            guard length > 0, index + length <= bytes.count,
+                String(validating: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]), as: UTF8.self) != nil
+            else { return index }
+            index += length
+        }
+        return index
     }
 
     private mutating func readHex4() throws(JSONError) -> UInt32 {

@@ -105,9 +105,20 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    /// Appends a decimal as a JSON number.
+    /// Appends a decimal as a JSON number; NaN (which JSON cannot write) becomes `null`.
     public mutating func decimal(_ value: Decimal) {
+        guard !value.isNaN else { return raw("null") }
         bytes.append(contentsOf: value.description.utf8)
+    }
+
+    /// Appends money as a JSON number in its canonical text (`2400.5`): exact, no exponent.
+    public mutating func money(_ value: Money) {
+        bytes.append(contentsOf: value.description.utf8)
+    }
+
+    /// Appends an exact decimal in plain text.
+    mutating func exact(_ value: ExactDecimal) {
+        bytes.append(contentsOf: value.plainText.utf8)
     }
 
     /// Appends `true` or `false`.

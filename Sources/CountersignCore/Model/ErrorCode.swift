@@ -39,6 +39,9 @@ public enum ErrorCode: String, Sendable, Hashable, CaseIterable {
     case notDue = "not_due"
     case notApproved = "not_approved"
     case alreadyConsumed = "already_consumed"
+    /// The stored record cannot be read (a hand edit, or a row an older version wrote): only
+    /// that one item fails; everything else is served.
+    case unreadableRecord = "unreadable_record"
     // 413
     case payloadTooLarge = "payload_too_large"
     // 422: well-formed, but it cannot be judged or done.

@@ -15,9 +15,24 @@ extension Proposal {
         } catch let error as JSONError {
             throw .json(error)
         } catch let error as ProposalError {
+            // A field refused before the end was read: the text as a whole must still be JSON, or
+            // the answer is that it is not (a truncated body is `invalid_json`, whatever it held).
+            if let syntax = syntaxError(bytes) { throw .json(syntax) }
             throw error
         } catch {
             throw ProposalError(code: .invalidJSON, message: "\(error)")
+        }
+    }
+
+    /// Why `bytes` are not one JSON value, or `nil` when they are.
+    static func syntaxError(_ bytes: UnsafeBufferPointer<UInt8>) -> JSONError? {
+        var reader = JSONReader(bytes)
+        do {
+            try reader.skipValue()
+            guard reader.atEnd() else { return JSONError("unexpected data after the proposal", at: reader.offset) }
+            return nil
+        } catch {
+            return error
         }
     }
 
@@ -45,7 +60,7 @@ extension Proposal {
             case "agent": agent = try name(&reader, key)
             case "operation": operation = try name(&reader, key)
             case "confidence":
-                let value = try typed(key, "must be a number between 0 and 1") { () throws(JSONError) in try reader.readDouble() }
+                let value = try number(&reader, key, "must be a number between 0 and 1")
                 guard (0...1).contains(value) else { throw ProposalError.invalid(key, "must be between 0 and 1") }
                 confidence = value
             case "action": action = try text(&reader, key)
@@ -79,9 +94,7 @@ extension Proposal {
                     }
                     proposal.timeoutSeconds = seconds
                 } else {
-                    let seconds = try typed(key, "must be a duration such as 30m or a number of seconds") { () throws(JSONError) in
-                        try reader.readDouble()
-                    }
+                    let seconds = try number(&reader, key, "must be a duration such as 30m or a number of seconds")
                     guard seconds > 0 else { throw ProposalError.invalid(key, "must be positive") }
                     proposal.timeoutSeconds = seconds
                 }
@@ -106,13 +119,12 @@ extension Proposal {
         return proposal
     }
 
-    /// Reads a value with `read`, turning a type mismatch into a field error.
-    private static func typed<T>(_ field: String, _ expectation: String, _ read: () throws(JSONError) -> T) throws(ProposalError) -> T {
-        do {
-            return try read()
-        } catch {
-            throw ProposalError.invalid(field, expectation)
-        }
+    /// A finite JSON number. Not a number at all is this field's error; malformed number text is
+    /// a JSON error; a number too large for a `Double` (`1e999`) is this field's error.
+    private static func number(_ reader: inout JSONReader, _ field: String, _ expectation: String) throws -> Double {
+        guard let byte = reader.peek(), byte == UInt8(ascii: "-") || ASCII.isDigit(byte) else { throw ProposalError.invalid(field, expectation) }
+        guard let value = try reader.readFiniteDouble() else { throw ProposalError.invalid(field, expectation) }
+        return value
     }
 
     /// A short identifier-like string: non-empty, no control characters.
@@ -133,19 +145,24 @@ extension Proposal {
         return value
     }
 
-    /// Money as a JSON number or a decimal string ("2400.00"), exact, never negative.
+    /// Money as a JSON number or a decimal string ("2400.00"): exact, never negative, within
+    /// ``Money``'s bounds. A malformed number is a JSON error; a well-formed one out of bounds is
+    /// this field's error.
     private static func money(_ reader: inout JSONReader, _ field: String) throws -> ExactDecimal {
-        let parsed: (negative: Bool, significand: UInt128, exponent: Int)?
-        if reader.peek() == UInt8(ascii: "\"") {
-            parsed = try reader.readString().withUTF8Bytes { NumberParser.exactComponents($0) }
-        } else {
-            parsed = try typed(field, "must be a decimal number") { () throws(JSONError) in try reader.readExactNumber() }
+        let money: Money
+        do {
+            switch reader.peek() {
+            case UInt8(ascii: "\""):
+                money = try reader.readString().withUTF8Bytes { bytes in Result { () throws(Money.Refusal) in try Money.parse(bytes) } }.get()
+            case .some(let byte) where byte == UInt8(ascii: "-") || ASCII.isDigit(byte):
+                money = try reader.readMoney()
+            default:
+                throw ProposalError.invalid(field, "must be a decimal number")
+            }
+        } catch let refusal as Money.Refusal {
+            throw ProposalError.invalid(field, refusal.description)
         }
-        guard let parsed, (-128...128).contains(parsed.exponent) else {
-            throw ProposalError.invalid(field, "must be a decimal number of at most 38 digits")
-        }
-        guard !parsed.negative || parsed.significand == 0 else { throw ProposalError.invalid(field, "must not be negative") }
-        return ExactDecimal(significand: parsed.significand, exponent: parsed.exponent)
+        return money.exact
     }
 
     private static func messages(_ reader: inout JSONReader) throws -> [Message] {

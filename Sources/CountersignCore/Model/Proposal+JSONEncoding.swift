@@ -9,12 +9,12 @@ extension Proposal {
         writer.double(confidence)
         if let amount = amountValue {
             writer.member("amount")
-            writer.decimal(amount.decimal)
+            writer.exact(amount)
         }
         if let currency { writer.member("currency", currency) }
         if let reference = referenceValue {
             writer.member("reference_amount")
-            writer.decimal(reference.decimal)
+            writer.exact(reference)
         }
         if let subject { writer.member("subject", subject) }
         writer.member("action", action)

@@ -22,9 +22,23 @@ public struct Proposal: Sendable, Hashable {
         get { referenceValue?.decimal }
         set { referenceValue = newValue.map(ExactDecimal.init) }
     }
-    /// `amount` and `referenceAmount` as the rules compare them.
+    /// `amount` and `referenceAmount` as the rules compare them. Decoded proposals hold only
+    /// accepted ``Money``; a `Decimal` set from Swift code may be outside the bounds (or NaN),
+    /// which `DecisionEngine.validate` refuses before anything is stored.
     var amountValue: ExactDecimal?
     var referenceValue: ExactDecimal?
+
+    /// `amount` as accepted money; `nil` when there is none or it is outside ``Money``'s bounds.
+    public var money: Money? { amountValue.flatMap(Money.init(accepting:)) }
+    /// `referenceAmount` as accepted money; `nil` when there is none or it is outside the bounds.
+    public var referenceMoney: Money? { referenceValue.flatMap(Money.init(accepting:)) }
+
+    /// The first amount field holding a value outside ``Money``'s bounds (`amount` or `reference_amount`).
+    public var unacceptedAmountField: String? {
+        if amountValue != nil, money == nil { return "amount" }
+        if referenceValue != nil, referenceMoney == nil { return "reference_amount" }
+        return nil
+    }
     /// The end user the action affects.
     public var subject: String?
     /// What the agent wants to do, in one line for a human.

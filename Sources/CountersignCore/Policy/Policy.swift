@@ -89,12 +89,12 @@ public struct AmountRules: Sendable, Hashable {
         self.otherCurrencies = otherCurrencies
     }
 
-    /// How many different approvers an approval of `amount` in `currency` needs.
+    /// How many different approvers an approval of `amount` in `currency` needs: two when it is
+    /// over `dual_approval_over` in its currency, or in a currency with no such limit (amounts are
+    /// never compared across currencies, so one approver never suffices there).
     public func requiredApprovals(amount: Decimal?, currency: String?, policyCurrency: String) -> Int {
-        guard let amount else { return 1 }
-        let rules = currency == nil || currency == policyCurrency ? self : otherCurrencies[currency!] ?? self
-        guard let limit = rules.dualApprovalOver else { return 1 }
-        return amount > limit ? 2 : 1
+        guard let amount, let limit = limit(\.dualApprovalOver, policyCurrency: policyCurrency) else { return 1 }
+        return limit.isExceeded(by: amount, currency: currency) ? 2 : 1
     }
 }
 

@@ -46,33 +46,39 @@ public struct NotificationRouter: Sendable {
     public var recipients: [Recipient]
     /// Channels the server has configured; pushes go only there.
     public var enabledChannels: Set<ChannelKind>
-    public var urgentOver: Decimal?
+    /// The policy's `urgent_over`, per currency (`AmountRules.limit(\.urgentOver, policyCurrency:)`).
+    public var urgentOver: AmountLimit?
 
-    public init(routing: Routing = Routing(), recipients: [Recipient] = [], enabledChannels: Set<ChannelKind> = [], urgentOver: Decimal? = nil) {
+    public init(
+        routing: Routing = Routing(), recipients: [Recipient] = [], enabledChannels: Set<ChannelKind> = [], urgentOver: AmountLimit? = nil
+    ) {
         self.routing = routing
         self.recipients = recipients
         self.enabledChannels = enabledChannels
         self.urgentOver = urgentOver
     }
 
-    /// Whether `amount` is over the policy's `urgent_over`.
-    public func isUrgent(_ amount: Decimal?) -> Bool {
+    /// Whether `amount` in `currency` (`nil`: the policy's) is over the policy's `urgent_over`, or
+    /// in a currency it has no value for (which cannot be compared, so it pages).
+    public func isUrgent(_ amount: Decimal?, currency: String? = nil) -> Bool {
         guard let urgentOver, let amount else { return false }
-        return amount > urgentOver
+        return urgentOver.isExceeded(by: amount, currency: currency)
     }
 
     /// The steps for a held proposal by `agent`. Steps that reach nobody are left out (the chain
     /// moves straight on); an empty plan means the console and the API are the only way in.
-    public func plan(riskClass: String, operation: String, amount: Decimal?, agent: String) -> [PlannedStep] {
+    public func plan(riskClass: String, operation: String, amount: Decimal?, currency: String? = nil, agent: String) -> [PlannedStep] {
         let steps =
-            routing.routes.first { $0.match.matches(riskClass: riskClass, operation: operation, amount: amount) }?.steps
+            routing.routes.first { $0.match.matches(riskClass: riskClass, operation: operation, amount: amount, currency: currency) }?.steps
             ?? [Routing.Step(approvers: recipients.map(\.name))]
-        return plan(riskClass: riskClass, operation: operation, amount: amount, agent: agent, steps: steps)
+        return plan(riskClass: riskClass, operation: operation, amount: amount, currency: currency, agent: agent, steps: steps)
     }
 
     /// The plan of given `steps` (a reassignment's single step), with the same narrowing and urgency.
-    public func plan(riskClass: String, operation: String, amount: Decimal?, agent: String, steps: [Routing.Step]) -> [PlannedStep] {
-        let urgent = isUrgent(amount)
+    public func plan(
+        riskClass: String, operation: String, amount: Decimal?, currency: String? = nil, agent: String, steps: [Routing.Step]
+    ) -> [PlannedStep] {
+        let urgent = isUrgent(amount, currency: currency)
         var planned: [PlannedStep] = []
         for step in steps {
             var channels = Set(step.channels)
@@ -83,7 +89,7 @@ public struct NotificationRouter: Sendable {
             var pushes: [Push] = []
             for name in names {
                 guard let recipient = recipients.first(where: { $0.name == name }), recipient.name != agent,
-                    recipient.rights.refusal(riskClass: riskClass, amount: amount) == nil
+                    recipient.rights.refusal(riskClass: riskClass, amount: amount, currency: currency) == nil
                 else { continue }
                 for channel in channels.intersection(recipient.channels).sorted() { pushes.append(Push(approver: name, channel: channel)) }
             }

@@ -34,20 +34,24 @@ public struct Routing: Sendable, Hashable {
     public struct Match: Sendable, Hashable {
         public var riskClasses: Set<String>?
         public var operations: Set<String>?
-        /// Matches amounts strictly greater than this (no amount never matches).
-        public var amountOver: Decimal?
+        /// Matches amounts strictly greater than this in their currency, and amounts in a
+        /// currency it names no value for (they cannot be compared; the bigger-amount route is
+        /// the stricter one). No amount never matches.
+        public var amountOver: AmountLimit?
 
-        public init(riskClasses: Set<String>? = nil, operations: Set<String>? = nil, amountOver: Decimal? = nil) {
+        public init(riskClasses: Set<String>? = nil, operations: Set<String>? = nil, amountOver: AmountLimit? = nil) {
             self.riskClasses = riskClasses
             self.operations = operations
             self.amountOver = amountOver
         }
 
-        public func matches(riskClass: String, operation: String, amount: Decimal?) -> Bool {
+        /// Whether a proposal of `operation` in `riskClass` moving `amount` in `currency` (`nil`:
+        /// the policy's) matches.
+        public func matches(riskClass: String, operation: String, amount: Decimal?, currency: String? = nil) -> Bool {
             if let riskClasses, !riskClasses.contains(riskClass) { return false }
             if let operations, !operations.contains(operation) { return false }
             if let amountOver {
-                guard let amount, amount > amountOver else { return false }
+                guard let amount, amountOver.isExceeded(by: amount, currency: currency) else { return false }
             }
             return true
         }

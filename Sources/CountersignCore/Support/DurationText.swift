@@ -3,7 +3,11 @@ import Foundation
 /// Durations as people write them in policy files and on the command line:
 /// `90s`, `30m`, `24h`, `7d`, `500ms`, and sums such as `1h30m`.
 public enum DurationText {
-    /// Seconds for `text`, or `nil` when it is not a duration.
+    /// The longest duration accepted: 100 years, far beyond any timeout, and small enough that
+    /// every date it is added to stays a date the stores can keep.
+    public static let maximumSeconds: TimeInterval = 100 * 366 * 86400
+
+    /// Seconds for `text`, or `nil` when it is not a duration (or longer than `maximumSeconds`).
     public static func seconds(_ text: String) -> TimeInterval? {
         var total: TimeInterval = 0
         var number = ""
@@ -41,12 +45,12 @@ public enum DurationText {
         if !number.isEmpty || !unit.isEmpty {
             guard flush() else { return nil }
         }
-        return sawPart ? total : nil
+        return sawPart && total <= maximumSeconds ? total : nil
     }
 
     /// A compact form of `seconds` (`30m`, `24h`, `1h30m`, `90s`).
     public static func format(_ seconds: TimeInterval) -> String {
-        var rest = Int(seconds.rounded())
+        var rest = seconds.isFinite ? Int(min(max(seconds, 0), maximumSeconds * 1000).rounded()) : 0
         if rest == 0 { return "0s" }
         var out = ""
         for (unit, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {

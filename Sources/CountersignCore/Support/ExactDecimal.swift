@@ -15,13 +15,19 @@ struct ExactDecimal: Sendable, Hashable, Comparable {
         self.exponent = exponent
     }
 
-    /// The same value as `decimal` (NaN becomes zero). A `Decimal` has at most 38 significant
-    /// digits, so its description always parses.
+    /// The same value as `decimal`. A `Decimal` has at most 38 significant digits, so its
+    /// description always parses; NaN becomes ``unrepresentable``, which is beyond every bound
+    /// (``Money`` refuses it), never zero.
     init(_ decimal: Decimal) {
-        let parsed = decimal.isNaN ? nil : decimal.description.withUTF8Bytes { NumberParser.exactComponents($0) }
-        assert(decimal.isNaN || parsed != nil, "unparsable Decimal description \(decimal)")
-        self.init(isNegative: parsed?.negative ?? false, significand: parsed?.significand ?? 0, exponent: parsed?.exponent ?? 0)
+        guard !decimal.isNaN, let parsed = decimal.description.withUTF8Bytes({ NumberParser.exactComponents($0) }) else {
+            self = .unrepresentable
+            return
+        }
+        self.init(isNegative: parsed.negative, significand: parsed.significand, exponent: parsed.exponent)
     }
+
+    /// What a NaN or unparsable value becomes: 39 digits, more than any ``Money`` holds.
+    static let unrepresentable = ExactDecimal(significand: .max, exponent: 0)
 
     /// The value as a Foundation `Decimal`.
     var decimal: Decimal {
@@ -31,6 +37,27 @@ struct ExactDecimal: Sendable, Hashable, Comparable {
         }
         let high = Decimal(UInt64(significand >> 64)) * Decimal(UInt64(1) << 32) * Decimal(UInt64(1) << 32)
         return Decimal(sign: sign, exponent: exponent, significand: high + Decimal(UInt64(truncatingIfNeeded: significand)))
+    }
+
+    /// Plain decimal text: digits, a point only when there is a fraction, no exponent and no
+    /// trailing zeros after the point (`2400`, `-2400.5`, `0.000001`).
+    var plainText: String {
+        guard significand != 0 else { return "0" }
+        var significand = significand
+        var exponent = exponent
+        while exponent < 0, significand % 10 == 0 {
+            significand /= 10
+            exponent += 1
+        }
+        var digits = String(significand)
+        if exponent >= 0 {
+            digits += String(repeating: "0", count: exponent)
+        } else {
+            let fraction = -exponent
+            if digits.count <= fraction { digits = String(repeating: "0", count: fraction - digits.count + 1) + digits }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -fraction))
+        }
+        return isNegative ? "-" + digits : digits
     }
 
     /// `self × other`, or `nil` when the significands' product does not fit in 128 bits.

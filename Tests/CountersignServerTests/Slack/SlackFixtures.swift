@@ -27,7 +27,8 @@ func withSlackServer<Value: Sendable>(
     configuration.http.port = 0
     configuration.approvers = [
         .init(name: "alice", token: Secret(Secrets.alice), slackUser: "U0ALICE"),
-        .init(name: "bob", token: Secret(SlackSecrets.bob), slackUser: "U0BOB", rights: ApproverRights(maxAmount: 500)),
+        .init(
+            name: "bob", token: Secret(SlackSecrets.bob), slackUser: "U0BOB", rights: ApproverRights(maxAmount: AmountLimit(500, policyCurrency: "USD"))),
         .init(name: "dave", token: Secret(Secrets.dave), email: "dave@example.com"),
     ]
     configuration.channels.slack = .init(
