@@ -43,17 +43,23 @@ extension Gateway {
     }
 
     /// Pending approvals routed to `approver` on `channel` that have no card there yet (what a
-    /// push cap held back), oldest first.
+    /// push cap held back), earliest deadline first.
     public func unpostedApprovals(for approver: String, channel: ChannelKind) async throws -> [ApprovalView] {
         let router = configuration.router
         var found: [ApprovalView] = []
-        for view in try await store.approvals(statuses: [.pending], after: nil, limit: 200).reversed() {
-            let routed = router.plan(for: view.proposal).contains { $0.pushes.contains(.init(approver: approver, channel: channel)) }
-            guard routed else { continue }
-            let posts = try await store.channelPosts(approvalID: view.approval.id)
-            if !posts.contains(where: { $0.approver == approver && $0.channel == channel.rawValue }) { found.append(view) }
+        // The whole pending queue, a page at a time: one agent's flood must not hide the rest.
+        var cursor: DeadlineCursor?
+        while true {
+            let page = try await store.pendingQueue(matching: .all, after: cursor, limit: Self.maximumPage)
+            for view in page {
+                let routed = router.plan(for: view.proposal).contains { $0.pushes.contains(.init(approver: approver, channel: channel)) }
+                guard routed else { continue }
+                let posts = try await store.channelPosts(approvalID: view.approval.id)
+                if !posts.contains(where: { $0.approver == approver && $0.channel == channel.rawValue }) { found.append(view) }
+            }
+            guard page.count == Self.maximumPage, let last = page.last else { return found }
+            cursor = DeadlineCursor(deadline: last.approval.deadline, id: last.approval.id)
         }
-        return found
     }
 
     /// Nobody answered the previous step in time: when the approval is still pending, queues step

@@ -318,7 +318,7 @@ public final class Gateway: Sendable {
         -> [ApprovalView]
     {
         guard case .approver = principal else { throw GatewayError(.forbidden, code: .approversOnly, "only approvers see the queue") }
-        return try await store.approvals(statuses: statuses, after: cursor, limit: min(max(limit, 1), 200))
+        return try await approvals(matching: ApprovalFilter(statuses: statuses), after: cursor, limit: limit, by: principal)
     }
 
     // MARK: Outcomes

@@ -9,29 +9,31 @@ import PostgresNIO
 /// so the planner sees the partial indexes' condition; ids compare byte by byte (`COLLATE "C"`).
 extension PostgresStore {
     public func approvals(matching filter: ApprovalFilter, after cursor: ApprovalCursor?, limit: Int) async throws -> [ApprovalView] {
-        var query = try QueueQuery(filter, statuses: filter.statuses)
-        if let cursor {
-            let at = try query.bind(Millis.from(cursor.createdAt))
-            let id = try query.bind(cursor.id)
-            query.sql += " AND (a.created_at < \(at) OR (a.created_at = \(at) AND a.id COLLATE \"C\" < \(id)))"
+        try await readablePage(limit: limit, from: cursor.map { (Millis.from($0.createdAt), $0.id) }, key: "created_at") { position, wanted in
+            var query = try QueueQuery(filter, statuses: filter.statuses)
+            if let position {
+                let at = try query.bind(position.key)
+                let id = try query.bind(position.id)
+                query.sql += " AND (a.created_at < \(at) OR (a.created_at = \(at) AND a.id COLLATE \"C\" < \(id)))"
+            }
+            let count = try query.bind(wanted)
+            query.sql += " ORDER BY a.created_at DESC, a.id COLLATE \"C\" DESC LIMIT \(count)"
+            return query.query
         }
-        let count = try query.bind(limit)
-        query.sql += " ORDER BY a.created_at DESC, a.id COLLATE \"C\" DESC LIMIT \(count)"
-        let built = query.query
-        return try await client.withConnection { connection in try await connection.rows(built).map(Self.approvalView) }
     }
 
     public func pendingQueue(matching filter: ApprovalFilter, after cursor: DeadlineCursor?, limit: Int) async throws -> [ApprovalView] {
-        var query = try QueueQuery(filter, statuses: [.pending])
-        if let cursor {
-            let at = try query.bind(Millis.from(cursor.deadline))
-            let id = try query.bind(cursor.id)
-            query.sql += " AND (a.deadline > \(at) OR (a.deadline = \(at) AND a.id COLLATE \"C\" > \(id)))"
+        try await readablePage(limit: limit, from: cursor.map { (Millis.from($0.deadline), $0.id) }, key: "deadline") { position, wanted in
+            var query = try QueueQuery(filter, statuses: [.pending])
+            if let position {
+                let at = try query.bind(position.key)
+                let id = try query.bind(position.id)
+                query.sql += " AND (a.deadline > \(at) OR (a.deadline = \(at) AND a.id COLLATE \"C\" > \(id)))"
+            }
+            let count = try query.bind(wanted)
+            query.sql += " ORDER BY a.deadline, a.id COLLATE \"C\" LIMIT \(count)"
+            return query.query
         }
-        let count = try query.bind(limit)
-        query.sql += " ORDER BY a.deadline, a.id COLLATE \"C\" LIMIT \(count)"
-        let built = query.query
-        return try await client.withConnection { connection in try await connection.rows(built).map(Self.approvalView) }
     }
 
     public func pendingCounts(by dimension: QueueDimension, matching filter: ApprovalFilter, limit: Int) async throws -> [QueueCount] {

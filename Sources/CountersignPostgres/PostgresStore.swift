@@ -171,24 +171,20 @@ public final class PostgresStore: GatewayStore, Service {
         }
     }
 
-    /// A row that cannot be read is left out and the page filled from the rows after it, so one
-    /// bad row never hides the rest of the queue or ends it early.
-    public func approvals(statuses: Set<ApprovalStatus>?, after cursor: ApprovalCursor?, limit: Int) async throws -> [ApprovalView] {
-        let names = statuses.map { $0.map(\.rawValue).sorted() }
-        return try await client.withConnection { connection in
+    /// Up to `limit` readable views from `fetch`, which reads `wanted` rows in the page's order
+    /// after a position (the last row's `key` column and id; `start` for the first read). A row
+    /// that cannot be read is remembered and left out, and the page is filled from the rows after
+    /// it, so one bad row never hides the rest of the queue or ends it early.
+    func readablePage(
+        limit: Int, from start: (key: Int64, id: String)?, key: String,
+        _ fetch: @escaping @Sendable (_ position: (key: Int64, id: String)?, _ wanted: Int) throws -> PostgresQuery
+    ) async throws -> [ApprovalView] {
+        try await client.withConnection { connection in
             var views: [ApprovalView] = []
-            var position = cursor
+            var position = start
             while views.count < limit {
                 let wanted = limit - views.count
-                let at = position.map { Millis.from($0.createdAt) }
-                let id = position?.id
-                let rows = try await connection.rows(
-                    """
-                    SELECT a.*, \(unescaped: Self.proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id
-                    WHERE (\(names)::text[] IS NULL OR a.status = ANY(\(names)::text[]))
-                    AND (\(at)::bigint IS NULL OR a.created_at < \(at) OR (a.created_at = \(at) AND a.id COLLATE "C" < \(id)))
-                    ORDER BY a.created_at DESC, a.id COLLATE "C" DESC LIMIT \(wanted)
-                    """)
+                let rows = try await connection.rows(try fetch(position, wanted))
                 for row in rows {
                     do {
                         views.append(try Self.approvalView(row))
@@ -196,10 +192,11 @@ public final class PostgresStore: GatewayStore, Service {
                         self.unreadableRecords.note(unreadable)
                     }
                 }
+                // Fewer rows than asked: the end. Otherwise go on after the last row, read or not.
                 guard rows.count == wanted, let last = rows.last?.makeRandomAccess(),
-                    let lastID = try? last["id"].decode(String.self), let createdAt = try? last["created_at"].decode(Int64.self)
+                    let id = try? last["id"].decode(String.self), let value = try? last[key].decode(Int64.self)
                 else { break }
-                position = ApprovalCursor(createdAt: Millis.date(createdAt), id: lastID)
+                position = (value, id)
             }
             return views
         }

@@ -10,27 +10,31 @@ import GRDB
 extension SQLiteStore {
     public func approvals(matching filter: ApprovalFilter, after cursor: ApprovalCursor?, limit: Int) async throws -> [ApprovalView] {
         try await pool.read { db in
-            var (sql, arguments) = Self.queueSelect(filter, statuses: filter.statuses, order: .newest)
-            if let cursor {
-                sql += " AND (a.created_at < ? OR (a.created_at = ? AND a.id < ?))"
-                arguments += [Millis.from(cursor.createdAt), Millis.from(cursor.createdAt), cursor.id]
+            try self.readablePage(limit: limit, from: cursor.map { (Millis.from($0.createdAt), $0.id) }, key: "created_at") { position, wanted in
+                var (sql, arguments) = Self.queueSelect(filter, statuses: filter.statuses, order: .newest)
+                if let position {
+                    sql += " AND (a.created_at < ? OR (a.created_at = ? AND a.id < ?))"
+                    arguments += [position.key, position.key, position.id]
+                }
+                sql += " ORDER BY a.created_at DESC, a.id DESC LIMIT ?"
+                arguments += [wanted]
+                return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
             }
-            sql += " ORDER BY a.created_at DESC, a.id DESC LIMIT ?"
-            arguments += [limit]
-            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.approvalView)
         }
     }
 
     public func pendingQueue(matching filter: ApprovalFilter, after cursor: DeadlineCursor?, limit: Int) async throws -> [ApprovalView] {
         try await pool.read { db in
-            var (sql, arguments) = Self.queueSelect(filter, statuses: [.pending], order: .deadline)
-            if let cursor {
-                sql += " AND (a.deadline > ? OR (a.deadline = ? AND a.id > ?))"
-                arguments += [Millis.from(cursor.deadline), Millis.from(cursor.deadline), cursor.id]
+            try self.readablePage(limit: limit, from: cursor.map { (Millis.from($0.deadline), $0.id) }, key: "deadline") { position, wanted in
+                var (sql, arguments) = Self.queueSelect(filter, statuses: [.pending], order: .deadline)
+                if let position {
+                    sql += " AND (a.deadline > ? OR (a.deadline = ? AND a.id > ?))"
+                    arguments += [position.key, position.key, position.id]
+                }
+                sql += " ORDER BY a.deadline, a.id LIMIT ?"
+                arguments += [wanted]
+                return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
             }
-            sql += " ORDER BY a.deadline, a.id LIMIT ?"
-            arguments += [limit]
-            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(Self.approvalView)
         }
     }
 

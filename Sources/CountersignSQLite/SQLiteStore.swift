@@ -124,37 +124,27 @@ public final class SQLiteStore: GatewayStore {
         }
     }
 
-    /// A row that cannot be read is left out and the page filled from the rows after it, so one
-    /// bad row never hides the rest of the queue or ends it early.
-    public func approvals(statuses: Set<ApprovalStatus>?, after cursor: ApprovalCursor?, limit: Int) async throws -> [ApprovalView] {
-        try await pool.read { db in
-            var views: [ApprovalView] = []
-            var position = cursor
-            while views.count < limit {
-                let wanted = limit - views.count
-                var sql = "SELECT a.*, \(Self.proposalColumns) FROM approvals a JOIN proposals p ON p.id = a.proposal_id WHERE 1 = 1"
-                var arguments: StatementArguments = []
-                if let statuses {
-                    let names = statuses.map(\.rawValue).sorted()
-                    sql += " AND a.status IN (\(names.map { _ in "?" }.joined(separator: ", ")))"
-                    arguments += StatementArguments(names)
-                }
-                if let position {
-                    sql += " AND (a.created_at < ? OR (a.created_at = ? AND a.id < ?))"
-                    arguments += [Millis.from(position.createdAt), Millis.from(position.createdAt), position.id]
-                }
-                sql += " ORDER BY a.created_at DESC, a.id DESC LIMIT ?"
-                arguments += [wanted]
-                let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
-                views += self.readableViews(rows)
-                // Fewer rows than asked: the end. Otherwise go on after the last row, read or not.
-                guard rows.count == wanted, let last = rows.last, let id: String = try? last.decode(forColumn: "id"),
-                    let createdAt: Int64 = try? last.decode(forColumn: "created_at")
-                else { break }
-                position = ApprovalCursor(createdAt: Millis.date(createdAt), id: id)
-            }
-            return views
+    /// Up to `limit` readable views from `fetch`, which reads `wanted` rows in the page's order
+    /// after a position (the last row's `key` column and id; `start` for the first read). A row
+    /// that cannot be read is remembered and left out, and the page is filled from the rows after
+    /// it, so one bad row never hides the rest of the queue or ends it early.
+    func readablePage(
+        limit: Int, from start: (key: Int64, id: String)?, key: String,
+        _ fetch: (_ position: (key: Int64, id: String)?, _ wanted: Int) throws -> [Row]
+    ) throws -> [ApprovalView] {
+        var views: [ApprovalView] = []
+        var position = start
+        while views.count < limit {
+            let wanted = limit - views.count
+            let rows = try fetch(position, wanted)
+            views += readableViews(rows)
+            // Fewer rows than asked: the end. Otherwise go on after the last row, read or not.
+            guard rows.count == wanted, let last = rows.last, let id: String = try? last.decode(forColumn: "id"),
+                let value: Int64 = try? last.decode(forColumn: key)
+            else { break }
+            position = (value, id)
         }
+        return views
     }
 
     // MARK: Approvals

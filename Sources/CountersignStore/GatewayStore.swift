@@ -26,9 +26,6 @@ public protocol GatewayStore: OutboxStore, ChannelStore, QueueStore {
     /// An approval and its proposal.
     func approval(id: String) async throws -> ApprovalView?
 
-    /// Approvals newest first, optionally only those in `statuses`, starting after `cursor`.
-    func approvals(statuses: Set<ApprovalStatus>?, after cursor: ApprovalCursor?, limit: Int) async throws -> [ApprovalView]
-
     /// In one transaction: loads the approval, asks `transition` (pure) what to do, and when it
     /// resolves, changes the approval **only if it is still pending** and appends the audit entry.
     func transition(

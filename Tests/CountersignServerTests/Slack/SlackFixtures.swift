@@ -28,7 +28,8 @@ func withSlackServer<Value: Sendable>(
     configuration.approvers = [
         .init(name: "alice", token: Secret(Secrets.alice), slackUser: "U0ALICE"),
         .init(
-            name: "bob", token: Secret(SlackSecrets.bob), slackUser: "U0BOB", rights: ApproverRights(maxAmount: AmountLimit(500, policyCurrency: "USD"))),
+            name: "bob", token: Secret(SlackSecrets.bob), slackUser: "U0BOB",
+            rights: ApproverRights(maxAmount: AmountLimit(500, policyCurrency: "USD"))),
         .init(name: "dave", token: Secret(Secrets.dave), email: "dave@example.com"),
     ]
     configuration.channels.slack = .init(
