@@ -7,21 +7,18 @@ import Foundation
 #endif
 
 /// Delivers `webhook` outbox messages: a signed JSON POST to the agent's URL. 2xx is delivered;
-/// 408, 429 and 5xx and network errors are retried; other 4xx are permanent.
+/// a redirect (3xx) is never followed and fails the attempt (retried, like 408, 429, 5xx and
+/// network errors: the receiver may be moving); other 4xx are permanent.
 public struct WebhookChannel: OutboxDelivery {
     public let kind = "webhook"
     /// Signing secrets by agent name (from the environment, never stored).
     private let signers: [String: StandardWebhookSigner]
-    private let session: URLSession
+    private let session: NoRedirectSession
     private let timeout: TimeInterval
 
     public init(secrets: [String: String], timeout: TimeInterval = 10) {
         signers = secrets.mapValues(StandardWebhookSigner.init(secret:))
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.httpCookieStorage = nil
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
+        session = NoRedirectSession(timeout: timeout)
         self.timeout = timeout
     }
 
@@ -41,10 +38,15 @@ public struct WebhookChannel: OutboxDelivery {
         for header in signer.headers(id: message.id, timestamp: Date(), body: body) {
             request.setValue(header.value, forHTTPHeaderField: header.name)
         }
-        let (_, response) = try await session.data(for: request)
-        guard let status = (response as? HTTPURLResponse)?.statusCode else { throw OutboxDeliveryError("no HTTP response", permanent: false) }
+        let status: Int
+        do {
+            status = try await session.data(for: request).1.statusCode
+        } catch {
+            throw OutboxDeliveryError("the receiver could not be reached", permanent: false)
+        }
         switch status {
         case 200..<300: return
+        case 300..<400: throw OutboxDeliveryError("the receiver answered \(status), a redirect, which webhooks never follow", permanent: false)
         case 408, 429, 500...: throw OutboxDeliveryError("the receiver answered \(status)", permanent: false)
         default: throw OutboxDeliveryError("the receiver refused the webhook with \(status)", permanent: true)
         }

@@ -105,7 +105,8 @@ public enum ServerConfigurationFile {
         }
     }
 
-    /// `webhook: {url: https://…, secret_env: VAR, callback_hosts: [agent.example.com]}`
+    /// `webhook: {url: https://…, secret_env: VAR, callback_hosts: [agent.example.com, hooks.example.com:8443]}`; an
+    /// entry without a port allows the scheme's default port only (see `HostAndPort`).
     private static func readWebhook(_ node: Node, _ reader: inout YAMLReader, _ environment: [String: String]) -> ServerConfiguration.Webhook? {
         guard let members = reader.mapping(node, "webhook", allowed: ["url", "secret_env", "callback_hosts"]) else { return nil }
         var url: String?
@@ -113,17 +114,23 @@ public enum ServerConfigurationFile {
         for (key, _, value) in members {
             if key == "url", let text = reader.string(value, "webhook.url") {
                 guard let components = URLComponents(string: text), components.scheme == "https" || components.scheme == "http",
-                    let host = components.host, !host.isEmpty
+                    let host = components.host, !host.isEmpty, let address = HostAndPort(url: text)
                 else {
-                    reader.record(value, "webhook.url must be an http or https URL")
+                    reader.record(value, "webhook.url must be an http or https URL (without user information)")
                     continue
                 }
                 url = text
-                hosts.append(host.lowercased())
+                hosts.append(address.description)
             }
             if key == "callback_hosts" {
-                hosts += (reader.sequence(value, "webhook.callback_hosts") ?? []).compactMap {
-                    reader.string($0, "webhook.callback_hosts entries")?.lowercased()
+                for entry in reader.sequence(value, "webhook.callback_hosts") ?? [] {
+                    guard let text = reader.string(entry, "webhook.callback_hosts entries") else { continue }
+                    guard let allowed = HostAndPort(entry: text) else {
+                        reader.record(
+                            entry, "webhook.callback_hosts entries must be a host or host:port, such as hooks.example.com:8443 or [::1]:9000")
+                        continue
+                    }
+                    hosts.append(allowed.description)
                 }
             }
         }

@@ -84,3 +84,31 @@ extension NotificationRouter {
             currency: record.proposal.currency, agent: record.proposal.agent)
     }
 }
+
+/// The doors the SMS channel uses: a code per approver and approval, and the texts already handled.
+extension Gateway {
+    /// How long past its deadline an approval keeps its SMS code: a late reply then reads "already
+    /// decided" instead of deciding another approval that got the code meanwhile.
+    public static let smsCodeHold: TimeInterval = 30 * 24 * 3600
+
+    /// The code `approver`'s SMS names `approvalID` by: the one it already has, or the first of
+    /// `candidates` that none of the approver's other approvals holds. `nil` when the approval is
+    /// unknown or every candidate is held.
+    public func assignSMSCode(approvalID: String, approver: String, candidates: [String]) async throws -> String? {
+        guard let view = try await store.approval(id: approvalID) else { return nil }
+        return try await store.assignSMSCode(
+            approvalID: approvalID, approver: approver, candidates: candidates,
+            holdUntil: view.approval.deadline.addingTimeInterval(Self.smsCodeHold),
+            now: now())
+    }
+
+    /// The approval `code` names for `approver` (only codes sent to that approver count).
+    public func approvalID(smsCode code: String, approver: String) async throws -> String? {
+        try await store.smsCodeApproval(approver: approver, code: code)
+    }
+
+    /// Records an inbound text by its provider id; `false` when it was handled before (a replay).
+    public func claimInboundSMS(messageID: String) async throws -> Bool {
+        try await store.claimInboundSMS(messageID: messageID, at: now())
+    }
+}

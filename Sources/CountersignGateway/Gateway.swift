@@ -95,9 +95,9 @@ public final class Gateway: Sendable {
                 throw GatewayError(
                     .invalid, code: .invalidProposal, "callback_url needs a webhook signing secret configured for agent \(agent)")
             }
-            guard let host = URLComponents(string: callback)?.host?.lowercased(), target.allows(host: host) else {
+            guard target.allows(url: callback) else {
                 throw GatewayError(
-                    .invalid, code: .invalidProposal, "callback_url's host is not among agent \(agent)'s allowed callback hosts")
+                    .invalid, code: .invalidProposal, "callback_url's host and port are not among agent \(agent)'s allowed callback hosts")
             }
         }
         let now = now()

@@ -162,6 +162,27 @@ enum PostgresSchema {
                 "DROP INDEX proposals_by_level",
                 "CREATE INDEX proposals_notify_by_time ON proposals (created_at) WHERE level = 'notify'",
             ]),
+        Migration(
+            name: "v8: SMS codes bound to approver and approval, handled inbound texts",
+            statements: [
+                """
+                CREATE TABLE sms_codes (
+                    approver TEXT NOT NULL,
+                    code TEXT NOT NULL,
+                    approval_id TEXT NOT NULL REFERENCES approvals (id),
+                    held_until BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (approver, code),
+                    UNIQUE (approver, approval_id)
+                )
+                """,
+                """
+                CREATE TABLE sms_inbound (
+                    message_id TEXT PRIMARY KEY,
+                    received_at BIGINT NOT NULL
+                )
+                """,
+            ]),
         // After the migrations of the same round (they come first): the console pages the pending
         // queue in deadline order and counts and filters it by agent, quotas count one agent's
         // pending approvals at every proposal, and the API lists one agent's approvals. The

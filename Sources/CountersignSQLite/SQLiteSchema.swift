@@ -153,6 +153,24 @@ enum SQLiteSchema {
                         WHERE \(humanDecisionCondition);
                     """)
         }
+        migrator.registerMigration("v8: SMS codes bound to approver and approval, handled inbound texts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sms_codes (
+                        approver TEXT NOT NULL,
+                        code TEXT NOT NULL,
+                        approval_id TEXT NOT NULL REFERENCES approvals (id),
+                        held_until INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (approver, code),
+                        UNIQUE (approver, approval_id)
+                    );
+                    CREATE TABLE sms_inbound (
+                        message_id TEXT PRIMARY KEY NOT NULL,
+                        received_at INTEGER NOT NULL
+                    );
+                    """)
+        }
         migrator.registerMigration("v9: the queue read whole, by agent, and each agent's pending load") { db in
             // The console pages through pending approvals in deadline order (id breaks ties), and
             // counts and filters them by agent; quotas count one agent's pending approvals at every

@@ -4,7 +4,7 @@ import Foundation
 /// Where the gateway keeps proposals, approvals, outcomes and the audit log. Every method that
 /// changes state does so in **one transaction**, appending its audit entry in the same commit,
 /// and returns only after the commit is durable. SQLite implements it today; PostgreSQL next.
-public protocol GatewayStore: OutboxStore, ChannelStore, QueueStore {
+public protocol GatewayStore: OutboxStore, ChannelStore, QueueStore, SMSCodeStore {
     /// Creates the schema or brings it up to date.
     func migrate() async throws
 

@@ -15,7 +15,7 @@ struct ReplicaTests {
     @Test func threeReplicasStartedTogetherOnAnEmptyDatabaseServeAsOne() async throws {
         let cluster = try await ReplicaCluster.start(replicas: 3)
         defer { cluster.cleanUp() }
-        #expect(try cluster.psql("SELECT count(*) FROM countersign_migrations") == "7", "each migration (v1–v6, v9) applied once")
+        #expect(try cluster.psql("SELECT count(*) FROM countersign_migrations") == "8", "each migration (v1–v6, v8, v9) applied once")
         let proposed = try await cluster.agent(0).post("/v1/proposals", ReplicaCluster.refund(0))
         try #require(proposed.status == 201, "\(proposed)")
         let approval = try #require(proposed.string("approval", "id"))

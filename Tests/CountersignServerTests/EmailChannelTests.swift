@@ -129,7 +129,7 @@ struct EmailChannelTests {
             #expect(mail["rcpt_tos"] as? [String] == ["alice@example.com"])
             #expect(mail["to"] as? String == "alice@example.com")
             #expect(mail["from"] as? String == "Countersign Bot <countersign@example.com>")
-            #expect(mail["subject"] as? String == "Approval needed: Rückerstattung für Bestellung A-1 (120.00 USD)")
+            #expect(mail["subject"] as? String == "Approval needed (120.00 USD): Rückerstattung für Bestellung A-1")
             #expect(mail["message_id"] as? String == "<card_\(approvalID)_0_email_alice@countersign>")
             #expect(mail["content_type"] as? String == "multipart/alternative")
             #expect((mail["defects"] as? [String])?.isEmpty == true)

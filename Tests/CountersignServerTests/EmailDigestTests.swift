@@ -35,8 +35,8 @@ import Testing
             let mail = try #require(try await channel.render(digest))
             #expect(mail.to == "alice@example.com")
             #expect(mail.subject == "Digest: 3 actions taken with notice")
-            for index in 0..<3 { #expect(mail.text.contains("Refund shipping fee \(index) (\(10 + index).00 USD)")) }
-            #expect(mail.html.contains("<li>support-bot: Refund shipping fee 0 (10.00 USD)</li>"))
+            for index in 0..<3 { #expect(mail.text.contains("- \(10 + index).00 USD — support-bot: Refund shipping fee \(index)\n")) }
+            #expect(mail.html.contains("<li>10.00 USD — support-bot: Refund shipping fee 0</li>"))
 
             // Rendering it again (a retried delivery) queues the next window once, due at its end.
             _ = try await channel.render(digest)

@@ -5,10 +5,21 @@ import Foundation
 /// The email an approver gets for a held proposal: subject, plain text and HTML (inline styles
 /// only, no remote images: mail clients strip the rest), with one-click links to Approve, Reject
 /// and Take over, each a signed link to the confirmation page.
+///
+/// The card's own facts come first and are never cut: amount, confidence, agent, operation and
+/// risk class, subject, deadline. What the agent wrote (action, reasoning, impact, fallback)
+/// follows under its label, quoted: in the text every line of it starts with `  > `, in the HTML
+/// it sits in a `<blockquote>`, so it can never pass for one of the card's own lines. Every
+/// agent text is made visible by `DisplayText` first (bidirectional controls and invisible
+/// characters marked; the line breaks of one-line fields flattened), then HTML-escaped.
 public struct EmailCard: Sendable {
     public var subject: String
     public var text: String
     public var html: String
+
+    /// The longest the action is shown in a subject, in UTF-16 code units (the amount comes
+    /// before it, so cutting never drops the amount).
+    public static let subjectActionLimit = 120
 
     /// One link per decision.
     public struct Links: Sendable, Hashable {
@@ -31,19 +42,28 @@ public struct EmailCard: Sendable {
         let amount = proposal.amount.map { MoneyFormat.format($0, currency: proposal.currency) }
         let confidence = "\(Int((proposal.confidence * 100).rounded()))%"
         let deadline = Self.humanTime(approval.deadline)
-        subject = "Approval needed: \(proposal.action)" + (amount.map { " (\($0))" } ?? "")
+        let line = DisplayText.line
+        subject = "Approval needed" + (amount.map { " (\($0))" } ?? "") + ": " + Self.subjectText(proposal.action)
 
-        var text = "\(proposal.action)\n\n"
-        if let amount { text += "Amount:      \(amount)\n" }
-        text += "Agent:       \(proposal.agent), \(proposal.operation) (\(verdict.riskClass))\n"
-        text += "Confidence:  \(confidence)\n"
-        if let reasoning = proposal.reasoning { text += "Reasoning:   \(reasoning)\n" }
-        if !verdict.reasons.isEmpty {
-            text += "Held because:\n" + verdict.reasons.map { "  - \($0.detail) [\($0.code)]\n" }.joined()
-        }
-        text += "Deadline:    \(deadline)\n"
-        text += "If nobody answers: \(approval.fallback)\n"
+        var facts: [(String, String)] = []
+        if let amount { facts.append(("Amount", amount)) }
+        facts.append(("Confidence", "\(confidence) (level \(verdict.level.rawValue))"))
+        facts.append(("Agent", line(proposal.agent)))
+        facts.append(("Operation", "\(line(proposal.operation)) (\(line(verdict.riskClass)))"))
+        if let subject = proposal.subject { facts.append(("Subject", line(subject))) }
+        facts.append(("Decide by", deadline))
+        var quotes: [(String, String)] = [("Action", line(proposal.action))]
+        if let reasoning = proposal.reasoning { quotes.append(("Reasoning", DisplayText.lines(reasoning))) }
+        if let impact = proposal.impact { quotes.append(("Impact", DisplayText.lines(impact))) }
+
+        var text = "Approval needed\n\n"
+        for (label, value) in facts { text += Self.padded(label + ":") + value + "\n" }
         if approval.requiredApprovals > 1 { text += "Four eyes: two different approvers must approve.\n" }
+        for (label, value) in quotes { text += "\n\(label), as the agent wrote it:\n" + Self.quotedText(value) }
+        if !verdict.reasons.isEmpty {
+            text += "\nHeld because:\n" + verdict.reasons.map { "  - \(line($0.detail)) [\(line($0.code))]\n" }.joined()
+        }
+        text += "\nIf nobody answers:\n" + Self.quotedText(DisplayText.lines(approval.fallback))
         text += "\nApprove:   \(links.approve)\nReject:    \(links.reject)\nTake over: \(links.takeOver)\n\n"
         text += "Each link opens a confirmation page; nothing is decided until you confirm there.\n"
         self.text = text
@@ -56,29 +76,28 @@ public struct EmailCard: Sendable {
             #"<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;margin:0 auto;background:#ffffff;border:1px solid #dfe3ea;border-radius:8px;">"#
         html += #"<tr><td style="padding:20px 24px;">"#
         html += #"<div style="font-size:12px;color:#6b7385;text-transform:uppercase;letter-spacing:0.05em;">Approval needed</div>"#
-        html += #"<h1 style="font-size:20px;margin:6px 0 4px 0;">\#(e(proposal.action))</h1>"#
-        html +=
-            #"<div style="font-size:13px;color:#6b7385;">\#(e(proposal.agent)) · \#(e(proposal.operation)) (\#(e(verdict.riskClass)))\#(proposal.subject.map { " · for " + e($0) } ?? "")</div>"#
         if let amount {
-            html += #"<div style="font-size:28px;margin:14px 0 4px 0;"><strong>\#(e(amount))</strong></div>"#
+            html += #"<div style="font-size:28px;margin:10px 0 4px 0;"><strong>\#(e(amount))</strong></div>"#
         }
         html += #"<div style="font-size:14px;margin:8px 0;">Confidence <strong>\#(confidence)</strong> · level \#(e(verdict.level.rawValue))</div>"#
-        if let reasoning = proposal.reasoning {
-            html += #"<p style="font-size:14px;margin:12px 0;"><strong>Reasoning:</strong> \#(e(reasoning))</p>"#
+        html += #"<table role="presentation" cellpadding="0" cellspacing="0" style="font-size:14px;margin:8px 0;">"#
+        for (label, value) in facts where label != "Amount" && label != "Confidence" {
+            html += #"<tr><td style="padding:2px 12px 2px 0;color:#6b7385;">\#(label)</td><td style="padding:2px 0;">\#(e(value))</td></tr>"#
         }
+        html += "</table>"
+        if approval.requiredApprovals > 1 {
+            html += #"<p style="font-size:14px;margin:4px 0;color:#8a5a00;">Four eyes: two different approvers must approve.</p>"#
+        }
+        for (label, value) in quotes { html += Self.quotedHTML(label + ", as the agent wrote it", value) }
         if !verdict.reasons.isEmpty {
             html +=
                 #"<div style="font-size:14px;margin:12px 0 4px 0;"><strong>Held because</strong></div><ul style="font-size:14px;margin:0;padding-left:20px;">"#
             for reason in verdict.reasons {
-                html += #"<li>\#(e(reason.detail)) <code style="color:#6b7385;font-size:12px;">\#(e(reason.code))</code></li>"#
+                html += #"<li>\#(e(line(reason.detail))) <code style="color:#6b7385;font-size:12px;">\#(e(line(reason.code)))</code></li>"#
             }
             html += "</ul>"
         }
-        html += #"<p style="font-size:14px;margin:14px 0 4px 0;"><strong>Decide by</strong> \#(e(deadline))</p>"#
-        html += #"<p style="font-size:14px;margin:4px 0;"><strong>If nobody answers:</strong> \#(e(approval.fallback))</p>"#
-        if approval.requiredApprovals > 1 {
-            html += #"<p style="font-size:14px;margin:4px 0;color:#8a5a00;">Four eyes: two different approvers must approve.</p>"#
-        }
+        html += Self.quotedHTML("If nobody answers", DisplayText.lines(approval.fallback))
         html += #"<table role="presentation" cellpadding="0" cellspacing="0" style="margin:20px 0 8px 0;"><tr>"#
         for (label, link, color) in [
             ("Approve", links.approve, "#1f7a3d"), ("Reject", links.reject, "#b42318"), ("Take over", links.takeOver, "#3b4a66"),
@@ -97,12 +116,44 @@ public struct EmailCard: Sendable {
     public init(decided view: ApprovalView) {
         let proposal = view.proposal.proposal
         let approval = view.approval
-        let by = approval.decidedBy.map { " by \($0)" } ?? ""
+        let by = approval.decidedBy.map { " by \(DisplayText.line($0))" } ?? ""
         let outcome = "\(approval.status.rawValue.replacingOccurrences(of: "_", with: " "))\(by)"
-        subject = "Decided: \(proposal.action) (\(outcome))"
-        text = "\(proposal.action)\n\nThis approval was \(outcome)" + (approval.comment.map { ": \($0)" } ?? ".") + "\nNothing more to do.\n"
+        let action = DisplayText.line(proposal.action)
+        subject = "Decided (\(outcome)): " + Self.subjectText(proposal.action)
+        text = "This approval was \(outcome)" + (approval.comment.map { ":\n" + Self.quotedText(DisplayText.lines($0)) } ?? ".\n")
+        text += "\nAction, as the agent wrote it:\n" + Self.quotedText(action) + "\nNothing more to do.\n"
+        let comment = approval.comment.map { ":</p>" + Self.quotedHTML(nil, DisplayText.lines($0)) } ?? ".</p>"
         html =
-            #"<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0;padding:24px;background:#f4f5f7;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1d2330;"><div style="max-width:600px;margin:0 auto;background:#ffffff;border:1px solid #dfe3ea;border-radius:8px;padding:20px 24px;"><h1 style="font-size:18px;margin:0 0 8px 0;">\#(Self.escape(proposal.action))</h1><p style="font-size:14px;margin:0;">This approval was <strong>\#(Self.escape(outcome))</strong>\#(approval.comment.map { ": " + Self.escape($0) } ?? ".") Nothing more to do.</p></div></body></html>"#
+            #"<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0;padding:24px;background:#f4f5f7;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1d2330;"><div style="max-width:600px;margin:0 auto;background:#ffffff;border:1px solid #dfe3ea;border-radius:8px;padding:20px 24px;"><p style="font-size:14px;margin:0;">This approval was <strong>\#(Self.escape(outcome))</strong>\#(comment)\#(Self.quotedHTML("Action, as the agent wrote it", action))<p style="font-size:14px;margin:8px 0 0 0;">Nothing more to do.</p></div></body></html>"#
+    }
+
+    /// The action as a subject shows it: on one line, made visible, cut to `subjectActionLimit`.
+    public static func subjectText(_ action: String) -> String {
+        DisplayText.cut(DisplayText.line(action), toUTF16: subjectActionLimit)
+    }
+
+    /// `Label:` padded to the column the values start at.
+    static func padded(_ label: String) -> String {
+        label + String(repeating: " ", count: max(1, 13 - label.count))
+    }
+
+    /// Every line of `text` (already made visible) indented and quoted: `  > …`.
+    static func quotedText(_ text: String) -> String {
+        var out = String.UnicodeScalarView("  > ".unicodeScalars)
+        for scalar in text.unicodeScalars {
+            out.append(scalar)
+            if scalar == "\n" { out.append(contentsOf: "  > ".unicodeScalars) }
+        }
+        out.append("\n")
+        return String(out)
+    }
+
+    /// `text` (already made visible) under its label in a quote block; line breaks kept.
+    public static func quotedHTML(_ label: String?, _ text: String) -> String {
+        var html = label.map { #"<div style="font-size:13px;color:#6b7385;margin:14px 0 2px 0;">\#(escape($0))</div>"# } ?? ""
+        html +=
+            #"<blockquote style="font-size:14px;margin:0;padding:6px 12px;border-left:3px solid #c5ccd8;background:#f7f8fa;white-space:pre-wrap;">\#(escape(text))</blockquote>"#
+        return html
     }
 
     /// `2026-11-26 10:45 UTC`: what a person reads in a mail client.
@@ -114,6 +165,7 @@ public struct EmailCard: Sendable {
         return formatter.string(from: date)
     }
 
-    /// HTML text escaping for every value that comes from a proposal or an approver.
+    /// HTML text escaping for every value that comes from a proposal or an approver (on Unicode
+    /// scalars, concealing characters marked: ``HTMLText/escape(_:)``).
     public static func escape(_ text: String) -> String { HTMLText.escape(text) }
 }

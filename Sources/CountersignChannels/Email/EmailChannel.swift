@@ -113,8 +113,8 @@ public struct EmailChannel: OutboxDelivery {
         guard !records.isEmpty else { return nil }
         let lines = records.map { record in
             let proposal = record.proposal
-            let amount = proposal.amount.map { " (\(MoneyFormat.format($0, currency: proposal.currency)))" } ?? ""
-            return "\(proposal.agent): \(proposal.action)\(amount)"
+            let amount = proposal.amount.map { "\(MoneyFormat.format($0, currency: proposal.currency)) — " } ?? ""
+            return "\(amount)\(DisplayText.line(proposal.agent)): \(EmailCard.subjectText(proposal.action))"
         }
         let title = "Digest: \(records.count) action\(records.count == 1 ? "" : "s") taken with notice"
         let intro = "Executed without waiting for anyone, \(EmailCard.humanTime(from)) to \(EmailCard.humanTime(to)):"
@@ -128,15 +128,16 @@ public struct EmailChannel: OutboxDelivery {
         guard !waiting.isEmpty else { return nil }
         let lines = waiting.map { view in
             let proposal = view.proposal.proposal
-            let amount = proposal.amount.map { " (\(MoneyFormat.format($0, currency: proposal.currency)))" } ?? ""
-            return "\(proposal.action)\(amount), decide by \(EmailCard.humanTime(view.approval.deadline))"
+            let amount = proposal.amount.map { "\(MoneyFormat.format($0, currency: proposal.currency)), " } ?? ""
+            return "\(amount)decide by \(EmailCard.humanTime(view.approval.deadline)): \(EmailCard.subjectText(proposal.action))"
         }
         let title = "\(waiting.count) more approval\(waiting.count == 1 ? "" : "s") waiting for you"
         return listMail(
             message: message, recipient: recipient, subject: title, intro: "Decide these in the Countersign console:", lines: lines)
     }
 
-    /// A plain list email (digests and summaries): at most 50 lines, then how many more.
+    /// A plain list email (digests and summaries): at most 50 lines, then how many more. Each line
+    /// starts with the gateway's facts and ends with the agent's text on one line, made visible.
     private func listMail(message: OutboxMessage, recipient: Recipient, subject: String, intro: String, lines: [String]) -> MIMEMessage {
         var shown = Array(lines.prefix(50))
         if lines.count > 50 { shown.append("…and \(lines.count - 50) more") }

@@ -3,10 +3,12 @@ import CountersignGateway
 import CountersignStore
 import Foundation
 
-/// Delivers `sms` outbox messages through Twilio: a short text with the action, the amount, the
-/// approval's four-digit code and how to answer ("Y 4821 approve, N 4821 reject, M 4821 take
-/// over"). Renders from the approval's state at delivery (loaded through the gateway as the
-/// approver); a card for an approval that is no longer pending is not sent.
+/// Delivers `sms` outbox messages through Twilio: a short text that starts with the gateway's own
+/// facts (the amount, the approval's code and how to answer: "Y 482113 approve, N 482113 reject,
+/// M 482113 take over", the deadline) and ends with the agent's action, quoted, on one line, made
+/// visible (``DisplayText``) and cut. The code is assigned for this approver and this approval when
+/// the card is sent, and stored. Renders from the approval's state at delivery (loaded through the
+/// gateway as the approver); a card for an approval that is no longer pending is not sent.
 public struct SMSChannel: OutboxDelivery {
     public let kind = "sms"
 
@@ -56,11 +58,8 @@ public struct SMSChannel: OutboxDelivery {
         let body: String
         if request.event == .card {
             guard view.approval.status == .pending, view.approval.deadline > now() else { return }
-            // A code shared with another of this approver's pending approvals would be ambiguous: say so instead.
-            let code = SMSCode.code(approvalID: view.approval.id)
-            let pending = try await gateway.approvals(status: .pending, after: nil, limit: 200, by: .approver(recipient.name, recipient.rights))
-            let clash = pending.contains { $0.approval.id != view.approval.id && SMSCode.code(approvalID: $0.approval.id) == code }
-            body = Self.card(view, codeClash: clash)
+            let code = try await gateway.assignSMSCode(approvalID: view.approval.id, approver: recipient.name, candidates: SMSCode.candidates())
+            body = Self.card(view, code: code)
         } else {
             guard view.approval.status != .pending else { return }
             body = Self.decided(view)
@@ -68,31 +67,29 @@ public struct SMSChannel: OutboxDelivery {
         try await client.send(to: recipient.phone, from: from, body: body)
     }
 
-    /// `Countersign: Refund order A-1 (120.00 EUR). Reply Y 4821 approve, N 4821 reject, M 4821 take over. By 10:45 UTC.`
-    /// With `codeClash` (another pending approval of this approver has the same code) it asks for
-    /// an answer in the console or by email instead of offering an ambiguous code.
-    public static func card(_ view: ApprovalView, codeClash: Bool = false) -> String {
+    /// `Countersign, 120.00 EUR: reply Y 482113 approve, N 482113 reject, M 482113 take over, by 10:45 UTC. "Refund order A-1"`
+    /// Without a `code` (every candidate was held) it asks for an answer in the console or by email.
+    public static func card(_ view: ApprovalView, code: String?) -> String {
         let proposal = view.proposal.proposal
-        let code = SMSCode.code(approvalID: view.approval.id)
-        let amount = proposal.amount.map { " (\(MoneyFormat.format($0, currency: proposal.currency)))" } ?? ""
+        let amount = proposal.amount.map { ", \(MoneyFormat.format($0, currency: proposal.currency))" } ?? ""
         let deadline = Timestamp.format(view.approval.deadline)
         let time = deadline.dropFirst(11).prefix(5)
         let answer =
-            codeClash
-            ? "Please answer in the console or by email (its SMS code is in use by another approval)."
-            : "Reply Y \(code) approve, N \(code) reject, M \(code) take over."
-        return "Countersign: \(shorten(proposal.action, to: 90))\(amount). \(answer) By \(time) UTC."
+            code.map { "reply Y \($0) approve, N \($0) reject, M \($0) take over, by \(time) UTC." }
+            ?? "please answer in the console or by email by \(time) UTC (no SMS code is free)."
+        return "Countersign\(amount): \(answer) \"\(shorten(proposal.action, to: 90))\""
     }
 
-    /// `Countersign: Refund order A-1 was approved by alice.`
+    /// `Countersign: "Refund order A-1" was approved by alice.`
     public static func decided(_ view: ApprovalView) -> String {
         let status = view.approval.status.rawValue.replacingOccurrences(of: "_", with: " ")
         let by = view.approval.decidedBy.map { " by \($0)" } ?? ""
-        return "Countersign: \(shorten(view.proposal.proposal.action, to: 90)) was \(status)\(by)."
+        return "Countersign: \"\(shorten(view.proposal.proposal.action, to: 90))\" was \(status)\(by)."
     }
 
-    static func shorten(_ text: String, to length: Int) -> String {
-        let flat = text.replacingOccurrences(of: "\n", with: " ")
-        return flat.count <= length ? flat : String(flat.prefix(length - 1)) + "…"
+    /// The agent's text on one line, made visible (``DisplayText/line(_:)``), and cut on a Unicode
+    /// scalar boundary to `length` UTF-16 code units.
+    public static func shorten(_ text: String, to length: Int) -> String {
+        DisplayText.cut(DisplayText.line(text), toUTF16: length)
     }
 }

@@ -1,15 +1,17 @@
-import Crypto
-import Foundation
-
-/// The four-digit code an SMS names an approval by ("Y 4821"): derived from the approval id
-/// (SHA-256, first 32 bits, modulo 10 000), so it needs no table. A reply decides only when the
-/// code matches exactly one of the approver's pending approvals; when two pending approvals of
-/// one approver share a code, the reply decides neither and says so.
+/// The code an SMS names an approval by ("Y 482113"): six random digits, stored for one approver
+/// and one approval when the card is sent (``Gateway/assignSMSCode(approvalID:approver:candidates:)``),
+/// so a code says nothing an agent could compute, and a reply decides only the approval its code
+/// was sent for, and only when it comes from that approver's number.
 public enum SMSCode {
-    public static func code(approvalID: String) -> String {
-        let digest = Array(SHA256.hash(data: Array(approvalID.utf8)))
-        let number = (UInt32(digest[0]) << 24 | UInt32(digest[1]) << 16 | UInt32(digest[2]) << 8 | UInt32(digest[3])) % 10_000
-        let text = String(number)
-        return String(repeating: "0", count: 4 - text.count) + text
+    /// Digits in a code.
+    public static let length = 6
+
+    /// Random codes to try in order (the store takes the first one the approver does not hold).
+    public static func candidates(count: Int = 16) -> [String] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in
+            let text = String(UInt32.random(in: 0..<1_000_000, using: &generator))
+            return String(repeating: "0", count: length - text.count) + text
+        }
     }
 }

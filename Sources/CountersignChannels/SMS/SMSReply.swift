@@ -1,7 +1,7 @@
 import CountersignCore
 
-/// An approver's text back: `Y 4821` approve, `N 4821` reject, `M 4821` take over (case and
-/// spacing forgiven: `y4821`, ` n  4821 `).
+/// An approver's text back: `Y 482113` approve, `N 482113` reject, `M 482113` take over (case and
+/// spacing forgiven: `y482113`, ` n  482 113 `).
 public struct SMSReply: Sendable, Hashable {
     public var decision: HumanDecision
     public var code: String
@@ -11,18 +11,19 @@ public struct SMSReply: Sendable, Hashable {
         self.code = code
     }
 
-    /// The reply in `text`, or `nil` when it is not one.
+    /// The reply in `text`, or `nil` when it is not one. Read on Unicode scalars: only ASCII
+    /// letters and digits count, separated by any white space.
     public init?(_ text: String) {
-        let compact = text.uppercased().filter { !$0.isWhitespace }
-        guard compact.count == 5, let letter = compact.first else { return nil }
-        let digits = String(compact.dropFirst())
-        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        let compact = text.unicodeScalars.filter { !$0.properties.isWhitespace }
+        guard compact.count == 1 + SMSCode.length, let letter = compact.first else { return nil }
+        let digits = compact.dropFirst()
+        guard digits.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
         switch letter {
-        case "Y": decision = .approve
-        case "N": decision = .reject
-        case "M": decision = .takeOver
+        case "Y", "y": decision = .approve
+        case "N", "n": decision = .reject
+        case "M", "m": decision = .takeOver
         default: return nil
         }
-        code = digits
+        code = String(String.UnicodeScalarView(digits))
     }
 }

@@ -25,15 +25,12 @@ public struct TwilioClient: Sendable {
     }
 
     let configuration: Configuration
-    private let session: URLSession
+    /// Redirects are never followed: the auth token goes to Twilio's API and nowhere else.
+    private let session: NoRedirectSession
 
     public init(configuration: Configuration) {
         self.configuration = configuration
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.timeoutIntervalForRequest = configuration.timeout
-        sessionConfiguration.httpCookieStorage = nil
-        sessionConfiguration.urlCache = nil
-        session = URLSession(configuration: sessionConfiguration)
+        session = NoRedirectSession(timeout: configuration.timeout)
     }
 
     /// Sends one text; returns Twilio's message SID.
@@ -52,13 +49,13 @@ public struct TwilioClient: Sendable {
         let credentials = Data("\(configuration.accountSID):\(configuration.authToken.revealed)".utf8).base64EncodedString()
         request.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
         let data: Data
-        let response: URLResponse
+        let status: Int
         do {
-            (data, response) = try await session.data(for: request)
+            let (body, response) = try await session.data(for: request)
+            (data, status) = (body, response.statusCode)
         } catch {
             throw OutboxDeliveryError("Twilio could not be reached: \(error.localizedDescription)", permanent: false)
         }
-        guard let status = (response as? HTTPURLResponse)?.statusCode else { throw OutboxDeliveryError("no HTTP response", permanent: false) }
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         if (200..<300).contains(status) { return json["sid"] as? String ?? "" }
         let code = (json["code"] as? Int).map { " (Twilio error \($0))" } ?? ""

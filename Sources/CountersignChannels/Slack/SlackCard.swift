@@ -2,17 +2,25 @@ import CountersignCore
 import CountersignStore
 import Foundation
 
-/// The Block Kit card of an approval: what the agent wants to do, the amount in bold with its
-/// currency, the confidence, the agent's reasoning, why the policy held it, the deadline and the
-/// fallback; while pending, the buttons Approve / Reject / Take over (each `value` is the approval
-/// id); once decided, who decided and when instead of the buttons. Text the agent wrote is escaped
-/// (`&`, `<`, `>`) so it can neither mention anyone nor forge a link, and every text is cut to
-/// Slack's limits.
+/// The Block Kit card of an approval. The card's own facts come first, in a block of their own
+/// that no agent text can push out or cut: the amount in bold with its currency, the confidence,
+/// risk class and level, the agent, operation and subject. What the agent wrote (the action, its
+/// reasoning and the impact) follows, each under its label in a quote, on lines that all start
+/// with the quote mark, so it can never pass for one of the card's own lines. Then why the policy
+/// held it, the deadline and the fallback; while pending, the buttons Approve / Reject / Take over
+/// (each `value` is the approval id); once decided, who decided and when instead of the buttons.
+/// Every text is made visible by `DisplayText` (bidirectional controls and invisible characters
+/// marked, line breaks of one-line fields flattened) and escaped (`&`, `<`, `>`) so it can neither
+/// mention anyone nor forge a link, and every text is cut to Slack's limits.
 public struct SlackCard: Sendable {
     /// The `action_id` of each button.
     public static let actions: [(decision: HumanDecision, label: String, style: String?)] = [
         (.approve, "Approve", "primary"), (.reject, "Reject", "danger"), (.takeOver, "Take over", nil),
     ]
+
+    /// The longest an agent-chosen one-line fact (agent, operation, subject) is shown in the facts
+    /// block, in UTF-16 code units; the proposal's own limits keep real values far below it.
+    static let factLimit = 600
 
     public var view: ApprovalView
     /// Mentioned at the top when the card is posted to a shared conversation.
@@ -26,38 +34,31 @@ public struct SlackCard: Sendable {
     /// The `blocks` array.
     public var blocks: JSONValue {
         let proposal = view.proposal.proposal
-        let verdict = view.proposal.verdict
         let approval = view.approval
         var blocks: [JSONValue] = []
-        let title =
-            approval.status == .pending ? "Approval needed: \(proposal.operation)" : "\(Self.statusWord(approval.status)): \(proposal.operation)"
+        let operation = DisplayText.line(proposal.operation)
+        let title = approval.status == .pending ? "Approval needed: \(operation)" : "\(Self.statusWord(approval.status)): \(operation)"
         blocks.append(.object([.init("type", .string("header")), .init("text", Self.plain(SlackLimits.truncate(title, SlackLimits.headerText)))]))
-        var summary = ""
-        if let mention { summary += "<@\(mention)> " }
-        summary += "*\(Self.escape(proposal.agent))* wants to: \(Self.escape(proposal.action))"
-        if let amount = proposal.amount {
-            summary += "\n*Amount:* *\(MoneyFormat.format(amount, currency: proposal.currency))*"
-        }
-        summary +=
-            "\n*Confidence:* \(Self.percent(proposal.confidence))   *Risk class:* \(Self.escape(verdict.riskClass))   *Level:* \(verdict.level.rawValue)"
-        if let subject = proposal.subject { summary += "\n*Subject:* \(Self.escape(subject))" }
-        blocks.append(Self.section(summary, id: "summary"))
+        blocks.append(Self.section(facts, id: "summary"))
+        blocks.append(Self.section("*Action* (as the agent wrote it):\n" + Self.quoted(Self.escapeLine(proposal.action)), id: "action"))
         if let reasoning = proposal.reasoning, !reasoning.isEmpty {
-            blocks.append(Self.section("*Reasoning:* \(Self.escape(reasoning))", id: "reasoning"))
+            blocks.append(Self.section("*Reasoning* (as the agent wrote it):\n" + Self.quoted(Self.escape(reasoning)), id: "reasoning"))
         }
-        if let impact = proposal.impact, !impact.isEmpty { blocks.append(Self.section("*Impact:* \(Self.escape(impact))", id: "impact")) }
+        if let impact = proposal.impact, !impact.isEmpty {
+            blocks.append(Self.section("*Impact* (as the agent wrote it):\n" + Self.quoted(Self.escape(impact)), id: "impact"))
+        }
+        let verdict = view.proposal.verdict
         if !verdict.reasons.isEmpty {
-            let lines = verdict.reasons.map { "• \(Self.escape($0.detail)) (`\($0.code)`)" }
+            let lines = verdict.reasons.map { "• \(Self.escapeLine($0.detail)) (`\(Self.escapeLine($0.code))`)" }
             blocks.append(Self.section("*Why a human is needed:*\n" + lines.joined(separator: "\n"), id: "reasons"))
         }
         let seconds = Int64(approval.deadline.timeIntervalSince1970)
         let deadline = "<!date^\(seconds)^{date_short_pretty} {time}|\(Timestamp.format(approval.deadline))>"
-        blocks.append(Self.section("*Deadline:* \(deadline)\n*Fallback (if no or no answer):* \(Self.escape(approval.fallback))", id: "deadline"))
+        blocks.append(
+            Self.section("*Deadline:* \(deadline)\n*Fallback (if no or no answer):*\n" + Self.quoted(Self.escape(approval.fallback)), id: "deadline"))
         if approval.status == .pending {
-            if approval.firstApprovedBy != nil {
-                blocks.append(
-                    Self.section(
-                        ":hourglass: First approval by *\(Self.escape(approval.firstApprovedBy ?? ""))*; a second approver is needed.", id: "first"))
+            if let first = approval.firstApprovedBy {
+                blocks.append(Self.section(":hourglass: First approval by *\(Self.escapeLine(first))*; a second approver is needed.", id: "first"))
             }
             let buttons = Self.actions.map { action -> JSONValue in
                 var members: [JSONMember] = [
@@ -75,12 +76,30 @@ public struct SlackCard: Sendable {
         return .array(Array(blocks.prefix(SlackLimits.blocksPerMessage)))
     }
 
-    /// The plain-text `text` Slack shows in notifications and where blocks cannot be shown.
+    /// The card's own lines, before anything the agent wrote: amount, confidence, risk class and
+    /// level, agent and operation, subject. Short by construction (each agent-chosen fact is cut
+    /// to `factLimit`), so Slack's section limit never cuts it.
+    var facts: String {
+        let proposal = view.proposal.proposal
+        let verdict = view.proposal.verdict
+        func fact(_ text: String) -> String { Self.escapeLine(DisplayText.cut(text, toUTF16: Self.factLimit)) }
+        var lines: [String] = []
+        if let mention { lines.append("<@\(mention)>") }
+        if let amount = proposal.amount { lines.append("*Amount:* *\(MoneyFormat.format(amount, currency: proposal.currency))*") }
+        lines.append(
+            "*Confidence:* \(Self.percent(proposal.confidence))   *Risk class:* \(fact(verdict.riskClass))   *Level:* \(verdict.level.rawValue)")
+        lines.append("*Agent:* \(fact(proposal.agent))   *Operation:* \(fact(proposal.operation))")
+        if let subject = proposal.subject { lines.append("*Subject:* \(fact(subject))") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The plain-text `text` Slack shows in notifications and where blocks cannot be shown: the
+    /// amount before the action, so cutting a long action never drops it.
     public var text: String {
         let proposal = view.proposal.proposal
         let amount = proposal.amount.map { " (\(MoneyFormat.format($0, currency: proposal.currency)))" } ?? ""
         let head = view.approval.status == .pending ? "Approval needed" : Self.statusWord(view.approval.status)
-        return SlackLimits.truncate("\(head): \(Self.escape(proposal.action))\(amount)", 3000)
+        return SlackLimits.truncate("\(head)\(amount): \(Self.escapeLine(proposal.action))", 3000)
     }
 
     /// Who decided, when, and with what comment (or that the deadline passed).
@@ -92,8 +111,8 @@ public struct SlackCard: Sendable {
         case .pending: return ""
         default:
             let icon = approval.status == .approved ? ":white_check_mark:" : approval.status == .rejected ? ":x:" : ":raising_hand:"
-            var line = "\(icon) *\(Self.statusWord(approval.status))* by *\(Self.escape(approval.decidedBy ?? "someone"))*\(when)"
-            if let comment = approval.comment, !comment.isEmpty { line += "\n> \(Self.escape(comment))" }
+            var line = "\(icon) *\(Self.statusWord(approval.status))* by *\(Self.escapeLine(approval.decidedBy ?? "someone"))*\(when)"
+            if let comment = approval.comment, !comment.isEmpty { line += "\n" + Self.quoted(Self.escape(comment)) }
             return line
         }
     }
@@ -108,9 +127,40 @@ public struct SlackCard: Sendable {
         }
     }
 
-    /// Slack's mrkdwn escaping: the three characters that make links, mentions and commands.
+    /// Slack's mrkdwn escaping of `text` made visible (``DisplayText/lines(_:)``): `&`, `<` and
+    /// `>`, the three characters that make links, mentions and commands, as Slack's documentation
+    /// asks. Works on Unicode scalars, so no grapheme cluster hides one of them.
     public static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        mrkdwn(DisplayText.lines(text))
+    }
+
+    /// `escape` for a one-line field: its line breaks flattened (``DisplayText/line(_:)``).
+    public static func escapeLine(_ text: String) -> String {
+        mrkdwn(DisplayText.line(text))
+    }
+
+    /// Every line of `text` as a quote (`>` at the start of each line), so that nothing in it
+    /// reads as one of the card's own lines.
+    static func quoted(_ text: String) -> String {
+        var out = String.UnicodeScalarView("> ".unicodeScalars)
+        for scalar in text.unicodeScalars {
+            out.append(scalar)
+            if scalar == "\n" { out.append(contentsOf: "> ".unicodeScalars) }
+        }
+        return String(out)
+    }
+
+    private static func mrkdwn(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     static func percent(_ confidence: Double) -> String {

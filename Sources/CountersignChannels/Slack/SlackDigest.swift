@@ -4,7 +4,8 @@ import Foundation
 
 /// The two Slack messages that replace one-by-one pushes: the periodic digest of `notify`-level
 /// proposals (executed, told afterwards) and the summary of approvals a push cap held back.
-/// Both list at most `SlackDigest.maximumItems` lines and say how many more there are.
+/// Both list at most `SlackDigest.maximumItems` lines and say how many more there are; each line
+/// starts with the gateway's own facts (amount, deadline) and ends with the agent's one-line text.
 public enum SlackDigest {
     public static let maximumItems = 25
 
@@ -13,8 +14,8 @@ public enum SlackDigest {
         let title = "Digest: \(records.count) action\(records.count == 1 ? "" : "s") taken with notice"
         let lines = records.map { record -> String in
             let proposal = record.proposal
-            let amount = proposal.amount.map { " — *\(MoneyFormat.format($0, currency: proposal.currency))*" } ?? ""
-            return "• *\(SlackCard.escape(proposal.agent))*: \(SlackCard.escape(proposal.action))\(amount)"
+            let amount = proposal.amount.map { "*\(MoneyFormat.format($0, currency: proposal.currency))* — " } ?? ""
+            return "• \(amount)*\(SlackCard.escapeLine(proposal.agent))*: \(SlackCard.escapeLine(proposal.action))"
         }
         let window = "\(Timestamp.format(from)) to \(Timestamp.format(to))"
         return message(title: title, intro: "\(mentionText(mention))Executed without waiting for anyone, \(window):", lines: lines)
@@ -25,8 +26,8 @@ public enum SlackDigest {
         let title = "\(views.count) more approval\(views.count == 1 ? "" : "s") waiting for you"
         let lines = views.map { view -> String in
             let proposal = view.proposal.proposal
-            let amount = proposal.amount.map { " — *\(MoneyFormat.format($0, currency: proposal.currency))*" } ?? ""
-            return "• \(SlackCard.escape(proposal.action))\(amount) (deadline \(Timestamp.format(view.approval.deadline)))"
+            let amount = proposal.amount.map { "*\(MoneyFormat.format($0, currency: proposal.currency))* — " } ?? ""
+            return "• \(amount)deadline \(Timestamp.format(view.approval.deadline)): \(SlackCard.escapeLine(proposal.action))"
         }
         return message(
             title: title, intro: "\(mentionText(mention))Your hourly limit of cards was reached; decide these in the Countersign console:",

@@ -13,9 +13,11 @@ public enum SlackLimits {
     /// The top-level `text` (the notification fallback); Slack truncates beyond 40,000.
     public static let messageText = 40000
 
-    /// `text` shortened to at most `limit` characters, ending in `…` when cut.
+    /// `text` shortened to at most `limit` characters, ending in `…` when cut. Characters are
+    /// counted as UTF-16 code units (never fewer than Slack counts) and the cut falls on a Unicode
+    /// scalar boundary: a grapheme cluster can be arbitrarily long, a scalar cannot.
     public static func truncate(_ text: String, _ limit: Int) -> String {
-        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
+        DisplayText.cut(text, toUTF16: limit)
     }
 
     /// Every limit a message's `blocks` break, as sentences; empty when it is valid.
@@ -57,7 +59,7 @@ public enum SlackLimits {
 
     private static func check(_ text: String?, _ limit: Int, _ what: String, _ problems: inout [String]) {
         guard let text else { return }
-        if text.count > limit { problems.append("\(what) has \(text.count) characters (at most \(limit))") }
+        if text.utf16.count > limit { problems.append("\(what) has \(text.utf16.count) characters (at most \(limit))") }
         if text.isEmpty { problems.append("\(what) is empty") }
     }
 }

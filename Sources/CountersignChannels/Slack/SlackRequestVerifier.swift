@@ -4,8 +4,8 @@ import Foundation
 import Synchronization
 
 /// Verifies Slack's request signing: `X-Slack-Signature` must be `v0=` + the hex HMAC-SHA256 of
-/// `v0:{X-Slack-Request-Timestamp}:{raw body}` keyed with the app's signing secret (compared in
-/// constant time); timestamps more than five minutes away from now (old or in the future) are
+/// `v0:{X-Slack-Request-Timestamp}:{raw body}` keyed with the app's signing secret, in lower-case
+/// hex as Slack sends it (compared in constant time); timestamps more than five minutes away from now (old or in the future) are
 /// refused, and so is a signature seen before (a replay).
 public final class SlackRequestVerifier: Sendable {
     /// Why a request was refused.
@@ -38,7 +38,12 @@ public final class SlackRequestVerifier: Sendable {
     public func verify(timestamp: String?, signature: String?, body: [UInt8], now: Date) throws(Refusal) {
         guard let timestamp, let signature, let seconds = Int64(timestamp), signature.hasPrefix("v0=") else { throw .missingHeaders }
         guard abs(now.timeIntervalSince1970 - Double(seconds)) <= tolerance else { throw .stale }
-        guard let code = Self.bytes(hex: signature.dropFirst(3)), code.count == SHA256.byteCount else { throw .forged }
+        // Slack sends lower-case hex, and only that is accepted: one code written in another case
+        // would be a second spelling of one signature, and pass the replay check as new.
+        let hex = signature.utf8.dropFirst(3)
+        guard hex.count == 2 * SHA256.byteCount, hex.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+            let code = Self.bytes(hex: signature.dropFirst(3))
+        else { throw .forged }
         var message = Array("v0:\(timestamp):".utf8)
         message.append(contentsOf: body)
         guard HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: message, using: SymmetricKey(data: key.revealedBytes)) else {

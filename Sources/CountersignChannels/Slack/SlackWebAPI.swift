@@ -15,7 +15,8 @@ public struct SlackWebAPI: Sendable {
     /// `https://slack.com/api` (a local stand-in in tests).
     public let baseURL: String
     private let token: Secret
-    private let session: URLSession
+    /// Redirects are never followed: the bot token goes to Slack's API and nowhere else.
+    private let session: NoRedirectSession
     private let timeout: TimeInterval
 
     /// `ok: false` errors that are worth retrying.
@@ -27,11 +28,7 @@ public struct SlackWebAPI: Sendable {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = Secret(token)
         self.timeout = timeout
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.httpCookieStorage = nil
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
+        session = NoRedirectSession(timeout: timeout)
     }
 
     /// Calls `method` with a JSON object; returns Slack's answer when `ok` is true.
@@ -46,8 +43,7 @@ public struct SlackWebAPI: Sendable {
         request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
         request.setValue("Bearer \(token.revealed)", forHTTPHeaderField: "Authorization")
         request.setValue("countersign", forHTTPHeaderField: "User-Agent")
-        let (data, response) = try await session.data(for: request)
-        guard let http = response as? HTTPURLResponse else { throw OutboxDeliveryError("no HTTP response from Slack", permanent: false) }
+        let (data, http) = try await session.data(for: request)
         if http.statusCode == 429 {
             let after = http.value(forHTTPHeaderField: "Retry-After").flatMap(TimeInterval.init) ?? 30
             throw OutboxDeliveryError("Slack \(method) is rate limited (retry after \(Int(after)) s)", permanent: false, retryAfter: after)

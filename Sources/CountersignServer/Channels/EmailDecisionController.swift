@@ -39,12 +39,23 @@ struct EmailDecisionController {
             return Self.page(.conflict, title: "Already decided", message: Self.decidedSentence(view))
         }
         let proposal = view.proposal.proposal
-        let amount = proposal.amount.map { " for " + MoneyFormat.format($0, currency: proposal.currency) } ?? ""
         let e = EmailCard.escape
+        // The gateway's own facts first, then the agent's text, quoted: nothing it wrote reads as one of them.
         var body = #"<p style="font-size:16px;">\#(e(token.approver)), you are about to <strong>\#(Self.verb(token.decision))</strong>:</p>"#
-        body += #"<p style="font-size:18px;margin:8px 0;"><strong>\#(e(proposal.action))</strong>\#(e(amount))</p>"#
-        body +=
-            #"<p style="color:#6b7385;">Decide by \#(EmailCard.humanTime(view.approval.deadline)). If nobody answers: \#(e(view.approval.fallback))</p>"#
+        if let amount = proposal.amount {
+            body += #"<p style="font-size:24px;margin:8px 0;"><strong>\#(e(MoneyFormat.format(amount, currency: proposal.currency)))</strong></p>"#
+        }
+        var facts = [("Agent", proposal.agent), ("Operation", proposal.operation)]
+        if let subject = proposal.subject { facts.append(("Subject", subject)) }
+        body += #"<table role="presentation" cellpadding="0" cellspacing="0" style="font-size:14px;margin:8px 0;">"#
+        for (label, value) in facts {
+            body +=
+                #"<tr><td style="padding:2px 12px 2px 0;color:#6b7385;">\#(label)</td><td style="padding:2px 0;">\#(e(DisplayText.line(value)))</td></tr>"#
+        }
+        body += "</table>"
+        body += EmailCard.quotedHTML("Action, as the agent wrote it", DisplayText.line(proposal.action))
+        body += #"<p style="color:#6b7385;">Decide by \#(EmailCard.humanTime(view.approval.deadline)). If nobody answers:</p>"#
+        body += EmailCard.quotedHTML(nil, DisplayText.lines(view.approval.fallback))
         body += #"<form method="post" action="/v1/channels/email/decide"><input type="hidden" name="t" value="\#(e(tokenText))">"#
         body +=
             #"<p><input type="text" name="comment" maxlength="2000" placeholder="Comment (optional)" aria-label="Comment" style="width:100%;box-sizing:border-box;padding:8px;font-size:14px;"></p>"#
@@ -119,7 +130,7 @@ struct EmailDecisionController {
         let status = approval.status.rawValue.replacingOccurrences(of: "_", with: " ")
         let by = approval.decidedBy.map { " by \($0)" } ?? ""
         let at = approval.decidedAt.map { " at \(Timestamp.format($0))" } ?? ""
-        return "“\(view.proposal.proposal.action)” was \(status)\(by)\(at)."
+        return "“\(DisplayText.cut(DisplayText.line(view.proposal.proposal.action), toUTF16: 200))” was \(status)\(by)\(at)."
     }
 
     static func verb(_ decision: HumanDecision) -> String {

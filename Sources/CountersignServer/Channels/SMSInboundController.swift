@@ -8,9 +8,11 @@ import HTTPTypes
 import Hummingbird
 
 /// Twilio's inbound SMS webhook, `POST /v1/channels/sms/inbound`: verifies `X-Twilio-Signature`
-/// (403 and nothing decided when it is wrong), maps the sender's `From` number to an approver by
-/// `phone`, and decides "Y/N/M <code>" through the gateway as that approver. The answer is TwiML
-/// that Twilio texts back: what happened, or why nothing did.
+/// (403 and nothing decided when it is wrong), handles each `MessageSid` once (kept by the store:
+/// a captured request replayed later, or sent to another replica, decides nothing), maps the
+/// sender's `From` number to an approver by `phone`, and decides "Y/N/M <code>" through the
+/// gateway as that approver, for the one approval that code was sent to that approver for. The
+/// answer is TwiML that Twilio texts back: what happened, or why nothing did.
 struct SMSInboundController {
     typealias Context = CountersignRequestContext
     let gateway: Gateway
@@ -50,32 +52,38 @@ struct SMSInboundController {
             throw APIError(.forbidden, code: .invalidSignature, "X-Twilio-Signature does not match this request")
         }
         let fields = Dictionary(parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        guard let messageID = fields["MessageSid"] ?? fields["SmsMessageSid"], !messageID.isEmpty else {
+            return Self.twiML("This message has no MessageSid; nothing was decided.")
+        }
         guard let from = fields["From"], let approver = setup.approvers[from] else {
             return Self.twiML("This number is not an approver's number in Countersign; nothing was decided.")
         }
         guard let reply = SMSReply(fields["Body"] ?? "") else {
             return Self.twiML(
-                "Reply Y, N or M with the 4-digit code of the approval, e.g. \"Y 4821\" to approve, \"N 4821\" to reject, \"M 4821\" to take over.")
+                "Reply Y, N or M with the \(SMSCode.length)-digit code of the approval, e.g. \"Y 482113\" to approve, \"N 482113\" to reject, \"M 482113\" to take over."
+            )
+        }
+        guard try await gateway.claimInboundSMS(messageID: messageID) else {
+            return Self.twiML("This message was handled before; nothing more was decided.")
         }
         return Self.twiML(try await answer(reply, approver: approver.name, rights: approver.rights))
     }
 
-    /// Decides the one pending approval the code names, or says why it cannot.
+    /// Decides the approval the code was sent to this approver for, or says why it cannot.
     func answer(_ reply: SMSReply, approver: String, rights: ApproverRights) async throws -> String {
         let principal = Principal.approver(approver, rights)
-        let pending = try await gateway.approvals(status: .pending, after: nil, limit: 200, by: principal)
-            .filter { SMSCode.code(approvalID: $0.approval.id) == reply.code }
-        guard pending.count <= 1 else {
-            return "Code \(reply.code) matches \(pending.count) pending approvals; nothing was decided. Please answer in the console or by email."
+        let unknown = "No approval of yours has code \(reply.code); nothing was decided."
+        guard let approvalID = try await gateway.approvalID(smsCode: reply.code, approver: approver) else { return unknown }
+        let view: ApprovalView
+        do {
+            view = try await gateway.wait(approvalID: approvalID, timeout: .zero, by: principal)
+        } catch let error as GatewayError {
+            return "Not decided: \(error.message)."
         }
-        guard let view = pending.first else {
-            let decided = try await gateway.approvals(
-                statuses: Set(ApprovalStatus.allCases.filter(\.isFinal)), after: nil, limit: 200, by: principal
-            ).first { SMSCode.code(approvalID: $0.approval.id) == reply.code }
-            if let decided { return "Nothing changed: " + SMSChannel.decided(decided).dropFirst("Countersign: ".count) }
-            return "No pending approval has code \(reply.code); nothing was decided."
+        guard view.approval.status == .pending else {
+            return "Nothing changed: " + SMSChannel.decided(view).dropFirst("Countersign: ".count)
         }
-        let action = view.proposal.proposal.action
+        let action = "\"" + SMSChannel.shorten(view.proposal.proposal.action, to: 90) + "\""
         do {
             let result = try await gateway.decide(approvalID: view.approval.id, reply.decision, comment: "by SMS", by: principal)
             if result.approval.status == .pending { return "First approval recorded for \(action); a second approver must approve." }

@@ -68,7 +68,7 @@ struct SlackInteractionsController {
         }
         let responseURL = json["response_url"]?.stringValue
         guard let decision = HumanDecision(rawValue: decisionName) else {
-            throw APIError(.badRequest, code: .invalidAction, "unknown action \(decisionName)")
+            throw APIError(.badRequest, code: .invalidAction, "unknown action_id: expected approve, reject or take_over")
         }
         guard let user = json["user"]?["id"]?.stringValue, let approver = approvers[user] else {
             await tell(responseURL, ":no_entry: Your Slack account is not linked to a Countersign approver (`slack_user`), so it cannot decide.")

@@ -23,6 +23,36 @@ import Testing
         }
     }
 
+    /// Slack sends lower-case hex. The same code in upper or mixed case is another spelling of a
+    /// signature already used: it must not pass the replay check as a new request.
+    @Test(arguments: ["upper", "alternate", "one letter"])
+    func aSignatureInAnotherCaseIsNeitherValidNorAReplayBypass(spelling: String) throws {
+        let secret = "secret-0123456789"
+        let body = Array("payload=%7B%7D".utf8)
+        let timestamp = "1700000000"
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        let signature = SlackRequestVerifier.signature(secret: secret, timestamp: timestamp, body: body)
+        let verifier = SlackRequestVerifier(signingSecret: secret)
+        try verifier.verify(timestamp: timestamp, signature: signature, body: body, now: now)
+        let hex = Array(signature.dropFirst(3))
+        let letter = hex.firstIndex { $0.isLetter } ?? 0
+        let respelled =
+            "v0="
+            + String(
+                hex.enumerated().map { index, digit in
+                    switch spelling {
+                    case "upper": Character(digit.uppercased())
+                    case "alternate": index % 2 == 0 ? Character(digit.uppercased()) : digit
+                    default: index == letter ? Character(digit.uppercased()) : digit
+                    }
+                })
+        try #require(respelled != signature, "the spelling changes the signature (it has letters)")
+        #expect(throws: SlackRequestVerifier.Refusal.forged) { try verifier.verify(timestamp: timestamp, signature: respelled, body: body, now: now) }
+        // And refused before it was ever seen, too: upper-case hex is not Slack's.
+        let fresh = SlackRequestVerifier(signingSecret: secret)
+        #expect(throws: SlackRequestVerifier.Refusal.forged) { try fresh.verify(timestamp: timestamp, signature: respelled, body: body, now: now) }
+    }
+
     @Test(arguments: [
         ("v0=zz", SlackRequestVerifier.Refusal.forged), ("v1=abcd", .missingHeaders), ("v0=" + String(repeating: "0", count: 64), .forged),
         ("v0=" + String(repeating: "0", count: 62), .forged),
