@@ -56,6 +56,9 @@ class _Base:
                  long_poll_chunk: float) -> None:
         self.url, key, self.agent = _settings(url, key, agent)
         self._core = Core(self.agent, retry, long_poll_chunk)
+        self._key = key
+        self._retry = retry
+        self._long_poll_chunk = long_poll_chunk
         self._timeout = timeout
         self._headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
 
@@ -205,6 +208,18 @@ class Countersign(_Base):
         (the binding's names), ``consume``, ``report_outcome``, ``failure_detail``, ``agent``."""
         return Guard(self, GuardSpec(operation=operation, confidence=confidence, **options))
 
+    def guarded_call(self, spec: GuardSpec, arguments: Mapping[str, Any], execute: Callable[[Execute], Any]) -> Any:
+        """The guard's decision for one call with ``arguments``, running ``execute(step)`` only when
+        allowed (for adapters: ``step.verdict`` and ``step.approval`` say why). Raises ``NotExecuted``."""
+        call = spec.call(arguments, None)
+        with self._lock(call.base_key):
+            return self._run(self._core.guarded(call), execute)
+
+    def asynchronous(self) -> "AsyncCountersign":
+        """An ``AsyncCountersign`` with the same settings (its own connections)."""
+        return AsyncCountersign(self.url, key=self._key, agent=self.agent, retry=self._retry, timeout=self._timeout,
+                                long_poll_chunk=self._long_poll_chunk)
+
 
 class AsyncCountersign(_Base):
     """An agent's client of a Countersign gateway for asyncio; the same calls as ``Countersign``,
@@ -294,6 +309,14 @@ class AsyncCountersign(_Base):
     def guard(self, operation: str, confidence: Any, **options: Any) -> "AsyncGuard":
         """See ``Countersign.guard``; decorates ``async def`` functions (``async with`` for a block)."""
         return AsyncGuard(self, GuardSpec(operation=operation, confidence=confidence, **options))
+
+    async def guarded_call(self, spec: GuardSpec, arguments: Mapping[str, Any], execute: Callable[[Execute], Awaitable[Any]]) -> Any:
+        """See ``Countersign.guarded_call``; ``execute`` returns an awaitable."""
+        return await self.guarded_call_for(spec.call(arguments, None), execute)
+
+    async def guarded_call_for(self, call: GuardedCall, execute: Callable[[Execute], Awaitable[Any]]) -> Any:
+        async with self._lock(call.base_key):
+            return await self._run(self._core.guarded(call), execute)
 
 
 class _GuardBase:

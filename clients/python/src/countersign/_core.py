@@ -244,7 +244,7 @@ class Core:
         for _ in range(64):
             key = f"{call.base_key}/{generation}"
             verdict: Verdict = yield from self.propose(self.proposal_body({**call.body, "idempotency_key": key}))
-            if verdict.is_replay and (yield from self._answer_was_used(verdict, key)):
+            if verdict.is_replay and call.new_after_use and (yield from self._answer_was_used(verdict, key)):
                 generation += 1
                 continue
             self.generations[call.base_key] = generation
@@ -268,13 +268,17 @@ class Core:
                 try:
                     approval = yield from self.consume(approval.id, call.binding)
                 except Conflict as error:
-                    if error.code != "already_consumed":
+                    if error.code != "already_consumed" or not call.new_after_use:
                         raise
                     # Another process made the same call and used this approval: ours is a new one.
                     generation += 1
                     continue
             return (yield from self._execute(call, verdict, approval))
         raise CountersignError("the call's approvals kept being used by identical concurrent calls")
+
+    def propose_call(self, call: "GuardedCall") -> Ops:
+        """Only the proposal of a call (its first generation): a repeat is a replay."""
+        return (yield from self.propose(self.proposal_body({**call.body, "idempotency_key": f"{call.base_key}/0"})))
 
     def _answer_was_used(self, verdict: Verdict, key: str) -> Ops:
         """Whether a replayed proposal's answer was already used, so that this call is a new one:
@@ -324,6 +328,10 @@ class GuardedCall:
     consume: bool
     report_outcome: bool
     failure_detail: Any
+    #: Whether a replayed proposal whose answer was used (executed, consumed, a "no" delivered)
+    #: makes this a new call with a new proposal (the guard's rule). False where the caller's
+    #: identity of the call already tells a new call from a repeat (a tool call id).
+    new_after_use: bool = True
 
 
 __all__ = ["Core", "GuardedCall", "Request", "Sleep", "Execute", "TransportFailure", "NotExecuted"]

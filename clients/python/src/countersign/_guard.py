@@ -107,8 +107,10 @@ class GuardSpec:
     failure_detail: Callable[[BaseException], str] = field(default=lambda error: type(error).__name__)
     agent: Optional[str] = None
 
-    def call(self, arguments: Mapping[str, Any], function: Optional[Callable[..., Any]] = None) -> GuardedCall:
-        """The proposal for one call with these arguments."""
+    def call(self, arguments: Mapping[str, Any], function: Optional[Callable[..., Any]] = None,
+             call_id: Optional[str] = None) -> GuardedCall:
+        """The proposal for one call with these arguments (``call_id``: a framework's id of the
+        tool call, when it names the call better than its arguments do)."""
         upstream = self.upstream or (getattr(function, "__module__", None) or "python")
         tool = self.tool or (getattr(function, "__qualname__", None) or self.operation)
         binding = call_binding(upstream, tool, arguments)
@@ -123,6 +125,8 @@ class GuardSpec:
             raise TypeError("guard: confidence must be a number in 0…1 (or a function of the call's arguments returning one)")
         context = dict(values["context"] or {})
         context.setdefault("call", {"upstream": upstream, "tool": tool, "arguments": _json_safe(dict(arguments))})
+        if call_id is not None:
+            context["call"] = {**context["call"], "call_id": call_id}
         context["binding"] = binding
         body: Dict[str, Any] = {
             "agent": self.agent,
@@ -153,4 +157,5 @@ class GuardSpec:
             consume=self.consume,
             report_outcome=self.report_outcome,
             failure_detail=self.failure_detail,
+            new_after_use=call_id is None,
         )
