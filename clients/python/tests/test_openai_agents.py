@@ -10,12 +10,14 @@ import pytest
 
 pytest.importorskip("agents")
 
-from agents import Agent, Runner, function_tool  # noqa: E402
+from agents import Agent, Runner, function_tool, set_tracing_disabled  # noqa: E402
 from agents.testing import ScriptedModel, assistant_message, function_call  # noqa: E402
 
 import countersign  # noqa: E402
 from countersign.openai_agents import CountersignApprovals  # noqa: E402
 from gateway import AGENT  # noqa: E402
+
+set_tracing_disabled(True)  # no trace export: the tests reach nothing but the local gateway
 
 
 def make_agent(approvals: CountersignApprovals, order_id: str, executed: list) -> Agent:

@@ -311,7 +311,7 @@ export class Countersign {
       return { type: "tool-approval-response", approvalId: request.approvalId, approved: true };
     } catch (error) {
       if (!(error instanceof NotExecuted)) throw error;
-      const reason = [error.reason, error.comment, error.fallback].filter(Boolean).join(": ");
+      const reason = `${error.reason}${error.comment ? ": " + error.comment : ""}${error.fallback ? ". Fallback: " + error.fallback : ""}`;
       return { type: "tool-approval-response", approvalId: request.approvalId, approved: false, reason };
     }
   }
