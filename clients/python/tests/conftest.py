@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import Dict, Iterator, List, Tuple
 
 import pytest
 
@@ -13,10 +15,49 @@ from gateway import AGENT, Approver, Gateway  # noqa: E402
 import countersign  # noqa: E402
 
 
+class WebhookReceiver:
+    """A local HTTP endpoint that records the gateway's webhook deliveries (and answers 204)."""
+
+    def __init__(self) -> None:
+        self.received: List[Tuple[Dict[str, str], bytes]] = []
+        self.arrived = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with receiver.arrived:
+                    receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                    receiver.arrived.notify_all()
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def delivery(self, where, timeout: float = 30.0) -> Tuple[Dict[str, str], bytes]:
+        with self.arrived:
+            found = self.arrived.wait_for(lambda: next((item for item in self.received if where(item)), None), timeout)
+        if not found:
+            raise AssertionError("no matching webhook arrived")
+        return found
+
+
 @pytest.fixture(scope="session")
-def gateway() -> Iterator[Gateway]:
+def webhooks() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def gateway(webhooks: WebhookReceiver) -> Iterator[Gateway]:
     """One server for the suite (each test uses its own operations or keys)."""
-    server = Gateway().start()
+    server = Gateway(webhook_url=webhooks.url).start()
     yield server
     server.stop()
 

@@ -49,6 +49,7 @@ class Gateway:
     def __init__(self, directory: Optional[str] = None, webhook_url: str = "http://127.0.0.1:9/hook",
                  executable: Optional[str] = None, extra_env: Optional[Dict[str, str]] = None) -> None:
         self.directory = Path(directory or tempfile.mkdtemp(prefix="countersign-py-"))
+        self.directory.mkdir(parents=True, exist_ok=True)
         self.database = self.directory / "countersign.db"
         self.config = self.directory / "countersign.yaml"
         self.config.write_text(CONFIG.replace("WEBHOOK_URL", webhook_url))
