@@ -217,7 +217,8 @@ export class Countersign {
   async propose(proposal: ProposalInput): Promise<Verdict> {
     const agent = proposal.agent ?? this.agent;
     if (!agent) throw new Error("no agent: pass agent to the client (or set COUNTERSIGN_AGENT) or to propose()");
-    const body = compact({ ...proposal, agent });
+    // A key made once per call, here, so this call's own retries can never create a second proposal.
+    const body = compact({ ...proposal, idempotency_key: proposal.idempotency_key ?? "cs-" + crypto.randomUUID(), agent });
     const { status, json } = await this.#send("POST", "/v1/proposals", body);
     return { ...Countersign.#read<Verdict>(json, ["proposal_id", "level"], "verdict"), is_replay: status === 200 };
   }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Dict, Generator, Mapping, Optional, Tuple
@@ -166,6 +167,8 @@ class Core:
     def proposal_body(self, fields: Mapping[str, Any]) -> Dict[str, Any]:
         """A proposal's JSON body: ``None`` members left out, the client's agent when none is given."""
         body = {key: value for key, value in fields.items() if value is not None}
+        # A key made once per call, here, so this call's own retries can never create a second proposal.
+        body.setdefault("idempotency_key", "cs-" + uuid.uuid4().hex)
         if "agent" not in body:
             if not self.agent:
                 raise ValueError("no agent: pass agent= to the client (or set COUNTERSIGN_AGENT) or to propose()")
