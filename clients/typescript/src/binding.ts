@@ -4,8 +4,9 @@
  * a binding means the same thing whoever computes it.
  *
  * Canonical encoding (version 1): JSON with object members sorted by their UTF-8 bytes, no
- * whitespace, integers in decimal (an integral number below 1e15 too), other numbers in their
- * shortest round-trip form as Swift and Python print them (`1e-05`, `1e+16`, `0.1`), strings with
+ * whitespace, integers in decimal (any number with an integral value in Int64's range, as the
+ * proxy's JSON layer reads it: 1e16 too), other numbers in their shortest round-trip form as Swift
+ * and Python print them (`1e-05`, `1e+19`, `0.1`), strings with
  * only `"`, `\` and control characters escaped (`\u00xx`).
  */
 
@@ -44,7 +45,8 @@ function compareUTF8(a: string, b: string): number {
 /** A number as Swift's `description` and Python's `repr` write it. */
 export function canonicalNumber(number: number): string {
   if (!Number.isFinite(number)) return JSON.stringify(String(number));
-  if (Number.isInteger(number) && Math.abs(number) < 1e15) return String(number === 0 ? 0 : number);
+  // The proxy's JSON layer reads a number with an integral value in Int64's range as an integer.
+  if (Number.isInteger(number) && number >= -(2 ** 63) && number < 2 ** 63) return BigInt(number).toString();
   const [mantissa, exponentText] = number.toExponential().split("e") as [string, string];
   const exponent = Number(exponentText);
   if (exponent < -4 || exponent >= 16) {

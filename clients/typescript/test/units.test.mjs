@@ -4,16 +4,17 @@ import { APIError, callBinding, canonicalJSON, canonicalNumber, Countersign, Net
   WebhookVerificationError } from "../dist/index.js";
 
 test("numbers are written as Swift and Python write them", () => {
-  const cases = [[120, "120"], [120.5, "120.5"], [1e-5, "1e-05"], [0.0001, "0.0001"], [1e15, "1000000000000000.0"], [1e16, "1e+16"],
-    [123456789012345.6, "123456789012345.6"], [1.5e20, "1.5e+20"], [9007199254740992, "9007199254740992.0"], [0.1, "0.1"],
-    [1e21, "1e+21"], [1e-7, "1e-07"], [2.5e-300, "2.5e-300"], [1.7976931348623157e308, "1.7976931348623157e+308"], [5e-324, "5e-324"], [-3, "-3"]];
+  const cases = [[120, "120"], [120.5, "120.5"], [1e-5, "1e-05"], [0.0001, "0.0001"], [1e15, "1000000000000000"], [1e16, "10000000000000000"], [1e19, "1e+19"],
+    [123456789012345.6, "123456789012345.6"], [1.5e20, "1.5e+20"], [9007199254740992, "9007199254740992"], [9.5e18, "9.5e+18"], [-0, "0"], [0.1, "0.1"],
+    [1e21, "1e+21"], [123456789012345680000, "1.2345678901234568e+20"], [1e-7, "1e-07"], [2.5e-300, "2.5e-300"], [1.7976931348623157e308, "1.7976931348623157e+308"], [5e-324, "5e-324"], [-3, "-3"]];
   for (const [number, text] of cases) assert.equal(canonicalNumber(number), text, String(number));
 });
 
 test("the binding is the one the Python client and the MCP proxy compute", async () => {
-  const args = { order: "A-1", amount: 120.5, n: 1e-5, big: 1e16, note: 'é"\n😀', list: [1, true, null, { b: 1, a: 2 }] };
-  assert.equal(canonicalJSON(args), '{"amount":120.5,"big":1e+16,"list":[1,true,null,{"a":2,"b":1}],"n":1e-05,"note":"é\\"\\u000a😀","order":"A-1"}');
-  assert.equal(await callBinding("billing", "refund", args), "30959007ab897086c268ddac0eff129d033c8953382518b7a4f920a56957c0c6");
+  const args = { order: "A-1", amount: 120.5, n: 1e-5, big: 1e16, note: 'é"\n😀', list: [1, true, null, { b: 1, a: 2 }], beyond: 1e19 };
+  assert.equal(canonicalJSON(args), '{"amount":120.5,"beyond":1e+19,"big":10000000000000000,"list":[1,true,null,{"a":2,"b":1}],"n":1e-05,"note":"é\\"\\u000a😀","order":"A-1"}');
+  // the Python client's call_binding of the same call (itself checked against countersign mcp-proxy)
+  assert.equal(await callBinding("billing", "refund", args), "05209df675484dfb5e7ed324c0cdf597e192928ef0ec5ac094a27ecd098ea252");
 });
 
 test("webhook signatures match the standardwebhooks package's", async () => {

@@ -6,8 +6,9 @@ calls have the same binding exactly when they name the same upstream, the same t
 arguments.
 
 Canonical encoding (version 1): JSON with object members sorted by their UTF-8 bytes, no
-whitespace, integers in decimal (a float with an integral value below 1e15 too), other numbers
-in their shortest round-trip form, strings with only ``"``, ``\\`` and control characters
+whitespace, integers in decimal (any number with an integral value in Int64's range, as the
+proxy's JSON layer reads it: ``1e16`` and ``120.0`` too), other numbers in their shortest
+round-trip form (``1e-05``, ``1.5e+300``), strings with only ``"``, ``\\`` and control characters
 escaped (``\\u00xx``), binary data as its data URL.
 """
 
@@ -87,7 +88,9 @@ def _number(number: float) -> str:
     if not math.isfinite(number):
         # JSON has no such numbers; Swift's JSON layer never produces them either.
         return '"' + repr(number) + '"'
-    if number == int(number) and abs(number) < 1e15:
+    # The proxy's JSON layer reads a number with an integral value in Int64's range as an integer
+    # (1e16 and 120.0 alike); other numbers stay doubles, written in their shortest round-trip form.
+    if number == int(number) and -(2**63) <= number < 2**63:
         return str(int(number))
     return repr(number)
 
