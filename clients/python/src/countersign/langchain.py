@@ -67,12 +67,12 @@ class CountersignMiddleware(AgentMiddleware):
             result = handler(request)
             box["result"] = result
             if _failed(result):
-                raise _ToolFailed()
+                raise ToolAnsweredWithError()
             return result
 
         try:
             return self._sync.guarded_call(spec, request.tool_call.get("args") or {}, execute)
-        except _ToolFailed:
+        except ToolAnsweredWithError:
             return box["result"]
         except NotExecuted as error:
             return self._answer(request, error)
@@ -90,16 +90,16 @@ class CountersignMiddleware(AgentMiddleware):
             result = await handler(request)
             box["result"] = result
             if _failed(result):
-                raise _ToolFailed()
+                raise ToolAnsweredWithError()
             return result
 
         try:
             return await self._async.guarded_call(spec, request.tool_call.get("args") or {}, execute)
-        except _ToolFailed:
+        except ToolAnsweredWithError:
             return box["result"]
         except NotExecuted as error:
             return self._answer(request, error)
 
 
-class _ToolFailed(Exception):
+class ToolAnsweredWithError(Exception):
     """The tool answered with an error message: reported as ``failed``, and the message goes back as it is."""
