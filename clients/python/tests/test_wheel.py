@@ -32,8 +32,9 @@ def test_pip_install_then_countersign_serve_and_a_round_trip(tmp_path: Path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run([str(venv / "bin/pip"), "install", "--quiet", "--disable-pip-version-check", WHEEL], check=True, timeout=600)
-    executable = venv / "bin/countersign"
-    assert executable.read_bytes()[:4] == b"\x7fELF"  # the gateway itself, not a Python shim
+    executable = venv / "bin/countersign"  # auditwheel's launcher, which execs the gateway binary
+    [binary] = venv.glob("lib/python*/site-packages/countersign.scripts/countersign")
+    assert binary.read_bytes()[:4] == b"\x7fELF"  # the gateway itself, with its libraries in countersign.libs/
     version = subprocess.run([str(executable), "--help"], capture_output=True, text=True, timeout=60)
     assert version.returncode == 0 and "serve" in version.stdout
     gateway = Gateway(directory=str(tmp_path / "server"), executable=str(executable)).start()
