@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import json
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -141,6 +142,8 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--baseline", action="store_true",
+                        help="also run Benchmarks/gateway/roundtrip.py (raw aiohttp, needs aiohttp) on the same server, same workload")
     arguments = parser.parse_args()
     gateway = Gateway().start()
     try:
@@ -152,6 +155,14 @@ def main() -> None:
                 print(f"round trips ({name}):", item, flush=True)
             result[f"round_trips_{name}_median_per_second"] = statistics.median(item["per_second"] for item in runs)
             result[f"round_trips_{name}_runs"] = runs
+        if arguments.baseline:
+            script = Path(__file__).resolve().parents[1] / "gateway/roundtrip.py"
+            baseline = subprocess.run(
+                [sys.executable, str(script), "--url", gateway.url, "--agent-key", gateway.agent_key, "--approver-token",
+                 gateway.approver_token, "--agent-name", AGENT, "--agents", str(arguments.agents), "--duration",
+                 str(arguments.seconds), "--runs", str(arguments.runs), "--json"], capture_output=True, text=True, check=True)
+            print(baseline.stdout.strip().splitlines()[-1] if baseline.stdout.strip() else baseline.stderr[-500:], flush=True)
+            result["baseline_aiohttp"] = json.loads(baseline.stdout.strip().splitlines()[-1])
         print("summary:", json.dumps({key: value for key, value in result.items() if not key.endswith("_runs")}))
     finally:
         gateway.stop()
