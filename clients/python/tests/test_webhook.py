@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 
 import pytest
 
-import countersign
 from countersign import WebhookVerificationError, sign_webhook, verify_webhook
 
 standardwebhooks = pytest.importorskip("standardwebhooks")
