@@ -282,7 +282,10 @@ struct ConsoleController {
         HTTPField.Name("Content-Security-Policy")!:
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-        HTTPField.Name("Referrer-Policy")!: "no-referrer",
+        // Never a referrer to other sites; but same-origin, not no-referrer: under no-referrer a
+        // browser posts the console's own forms with `Origin: null`, which the login-CSRF check
+        // (ConsoleOrigins) must refuse, so nobody could sign in.
+        HTTPField.Name("Referrer-Policy")!: "same-origin",
         .cacheControl: "no-store",
     ]
 
