@@ -22,7 +22,10 @@ import Testing
         ("proposal-decoder", ["proposal."], CoreInvariants.proposalDecoder),
         ("pii-scanner", ["pii.", "phrase."], CoreInvariants.piiScanner),
         // Every text field through the HTML escaper.
-        ("renderers", ["html."], { bytes in FuzzFields(bytes).fields.flatMap(CoreInvariants.htmlEscaper) }),
+        (
+            "renderers", ["html.raw-special", "html.bare-ampersand", "html.not-reversible"],
+            { bytes in FuzzFields(bytes).fields.flatMap(CoreInvariants.htmlEscaper) }
+        ),
     ]
 
     /// One committed input.
