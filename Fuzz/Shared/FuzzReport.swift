@@ -3,26 +3,27 @@ import Foundation
 /// How a fuzz target reports a broken invariant. A crash (a trap, an AddressSanitizer report)
 /// stops libFuzzer, which writes the input as `crash-…`. A broken invariant is recorded instead
 /// and the run goes on, so that one known defect does not hide the others: the first input that
-/// breaks each invariant is written to `$FUZZ_FINDINGS/<invariant>-<hash>` (or the current
-/// directory), and `run.sh` fails when the folder is not empty. With `FUZZ_ABORT=1` a broken
-/// invariant traps instead, as libFuzzer's `-minimize_crash` needs.
+/// breaks an invariant in a new way (its detail with the digits left out) is written to
+/// `$FUZZ_FINDINGS/<invariant>-<hash>` (or the current directory) with the detail beside it in
+/// `<invariant>-<hash>.txt`, and `run.sh` fails when it finds a new one. With `FUZZ_ABORT=1` a
+/// broken invariant traps instead, as libFuzzer's `-minimize_crash` needs.
 public enum FuzzReport {
     /// Set once from the environment, read on every input.
     private static let folder = ProcessInfo.processInfo.environment["FUZZ_FINDINGS"] ?? "."
     private static let aborts = ProcessInfo.processInfo.environment["FUZZ_ABORT"] == "1"
-    /// Invariants already reported by this process. libFuzzer calls the target from one thread.
+    /// Invariants (and details, digits left out) already reported by this process. libFuzzer
+    /// calls the target from one thread.
     nonisolated(unsafe) private static var reported: Set<String> = []
 
     /// Records `violations` of one input.
     public static func record(_ violations: [InvariantViolation], input: [UInt8]) {
-        for violation in violations where !reported.contains(violation.invariant) {
-            reported.insert(violation.invariant)
+        for violation in violations {
+            let shape = violation.invariant + ": " + String(violation.detail.unicodeScalars.filter { !("0"..."9").contains($0) })
+            guard reported.insert(shape).inserted else { continue }
             if aborts { fatalError("invariant broken: \(violation)") }
             let path = "\(folder)/\(violation.invariant)-\(hash(input))"
-            let existing = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            if !existing.contains(where: { $0.hasPrefix(violation.invariant + "-") }) {
-                _ = FileManager.default.createFile(atPath: path, contents: Data(input))
-            }
+            _ = FileManager.default.createFile(atPath: path, contents: Data(input))
+            _ = FileManager.default.createFile(atPath: path + ".txt", contents: Data("\(violation)\n".utf8))
             FileHandle.standardError.write(Data("==fuzz== invariant broken: \(violation)\n==fuzz== input: \(path)\n".utf8))
         }
     }

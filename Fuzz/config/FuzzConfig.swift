@@ -4,7 +4,8 @@
 //
 // Invariants: never crash; a refusal's every issue names the file and a line and column inside
 // the input (libyaml's counting: lines broken by CR LF, CR, LF, NEL, LS or PS; columns in
-// Unicode scalars, one past the end allowed); what is accepted obeys the rules the parser
+// Unicode scalars, one past the end allowed, and the end of a text without a final line break
+// on the line after it, where libyaml puts it); what is accepted obeys the rules the parser
 // enforces (thresholds ordered, classes known, amounts and durations finite and non-negative,
 // timeout within max_timeout).
 import CountersignConfig
@@ -62,6 +63,10 @@ func issuePositions(_ issues: [ConfigIssue], yaml: String, file: String) -> [Inv
         if issue.file != file { violations.append(.init("config.issue-file", "an issue names \(issue.file), not \(file)")) }
         if issue.line == 0 {
             violations.append(.init("config.issue-without-position", "no line or column: \(issue.message.prefix(80))"))
+        } else if issue.line == lines.count + 1 && issue.column == 1 && lines.last != 0 {
+            // libyaml ends a stream whose last line has no line break on a line of its own
+            // ("Force new line" in yaml_parser_fetch_stream_end): one past the last line.
+            continue
         } else if !(1...lines.count).contains(issue.line) {
             violations.append(.init("config.issue-line", "line \(issue.line) of \(lines.count): \(issue.message.prefix(80))"))
         } else if !(1...(lines[issue.line - 1] + 1)).contains(issue.column) {
