@@ -196,8 +196,8 @@ struct Rendered {
             "*Amount:*", "*Confidence:*", "*Subject:*", "*Reasoning:*", "*Impact:*", "*Deadline:*", "*Fallback", "*Why a human", ":hourglass:",
             "*Risk class:*", ":white_check_mark:", ":x:", ":raising_hand:", ":alarm_clock:",
         ]
-        let sectionLines = slackSections.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false) }
-        let plainLines = plain.slackSections.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false) }
+        let sectionLines = slackSections.flatMap(lines)
+        let plainLines = plain.slackSections.flatMap(lines)
         for label in labels {
             let (count, expected) = (sectionLines.filter { $0.hasPrefix(label) }.count, plainLines.filter { $0.hasPrefix(label) }.count)
             check(count == expected, "slack.field-imitated", "\(count) lines start \(label), \(expected) with harmless text (issue 15 §3)")
@@ -227,8 +227,8 @@ struct Rendered {
             "Amount:", "Agent:", "Confidence:", "Reasoning:", "Held because:", "Deadline:", "If nobody answers:", "Four eyes:", "Approve:",
             "Reject:", "Take over:",
         ]
-        let textLines = email.text.split(separator: "\n", omittingEmptySubsequences: false)
-        let plainTextLines = plain.email.text.split(separator: "\n", omittingEmptySubsequences: false)
+        let textLines = lines(email.text)
+        let plainTextLines = lines(plain.email.text)
         for label in textLabels {
             let (count, expected) = (textLines.filter { $0.hasPrefix(label) }.count, plainTextLines.filter { $0.hasPrefix(label) }.count)
             check(count == expected, "email.field-imitated", "\(count) text lines start \(label), \(expected) with harmless text (issue 15 §3)")
@@ -250,6 +250,12 @@ struct Rendered {
             break
         }
         return violations
+    }
+
+    /// The lines of `text`, cut at every LF scalar (a `Character` split would keep a CR that agent
+    /// text ends with and the card's own LF together as one CR LF character).
+    func lines(_ text: String) -> [String] {
+        text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
     }
 
     func scalars(_ special: String, in text: String) -> Int {
