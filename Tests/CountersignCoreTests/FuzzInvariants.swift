@@ -1,0 +1,1 @@
+../../Fuzz/Shared/CoreInvariants.swift
