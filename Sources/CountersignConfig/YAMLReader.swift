@@ -20,8 +20,10 @@ struct YAMLReader {
                 .composer(let context, let problem, let mark, _):
                 let prefix = context.map { "\($0.text) " } ?? ""
                 record(mark, "invalid YAML: \(prefix)\(problem)")
-            case .reader(let problem, _, _, _):
-                record(nil, "invalid YAML: \(problem)")
+            case .reader(let problem, let offset, _, _):
+                // libyaml's reader names a byte offset, not a line: count it out of the text.
+                let (line, column) = offset.map { Self.position(ofByte: $0, in: text) } ?? (0, 0)
+                issues.append(ConfigIssue(file: file, line: line, column: column, message: "invalid YAML: \(problem)"))
             case .duplicatedKeysInMapping(let duplicates, let context):
                 let names = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
                 record(context.mark, "duplicate key \(names): each key may appear once in a mapping")
@@ -33,6 +35,24 @@ struct YAMLReader {
             record(nil, "invalid YAML: \(error)")
             return nil
         }
+    }
+
+    /// The line and column (both from 1, the column in scalars) of the byte at `offset` in `text`'s UTF-8.
+    static func position(ofByte offset: Int, in text: String) -> (line: Int, column: Int) {
+        var line = 1
+        var column = 1
+        var consumed = 0
+        for scalar in text.unicodeScalars {
+            if consumed >= offset { break }
+            consumed += UTF8.width(scalar)
+            if scalar == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return (line, column)
     }
 
     mutating func record(_ mark: Mark?, _ message: String) {

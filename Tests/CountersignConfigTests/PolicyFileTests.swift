@@ -321,6 +321,19 @@ struct PolicyFileTests {
         #expect(!issue.message.contains(yaml.trimmingCharacters(in: .newlines)), "\(issue.message)")
     }
 
+    @Test(
+        "a character YAML may not hold is refused where it is (libyaml's reader names only a byte offset)",
+        arguments: [
+            ("version: 1\ncurrency: USD\u{07}\n", 2, 14),
+            ("version: 1\u{01}\n", 1, 11),
+            ("policy: {}\n# café\u{0B}\n", 2, 7),
+        ] as [(String, Int, Int)])
+    func controlCharacters(yaml: String, line: Int, column: Int) throws {
+        let issue = try #require(Self.issues(yaml).first, "the file was accepted")
+        #expect(issue.message.hasPrefix("invalid YAML"), "\(issue)")
+        #expect(issue.line == line && issue.column == column, "\(issue)")
+    }
+
     @Test("every problem in a file is reported, in file order")
     func allIssues() throws {
         let yaml = """

@@ -31,13 +31,17 @@ struct TimestampTests {
             ("2026-11-24T10:15:00.250Z", 0.25, "millis"),
             ("2026-11-24T12:15:00.250+02:00", 0.25, "millis with offset"),
             ("2026-11-24T10:15:00.5Z", 0.5, "one digit"),
-            ("2026-11-24T10:15:00.123456Z", 0.123456, "micros"),
-            ("2026-11-24T10:15:00.000000001Z", 0.000000001, "nanos"),
+            // Kept to the millisecond, as stored and written: finer digits are dropped (not rounded,
+            // which could carry into the next second), so a parsed time writes back as itself.
+            ("2026-11-24T10:15:00.123456Z", 0.123, "micros: to the millisecond"),
+            ("2026-11-24T10:15:00.9999Z", 0.999, "sub-millisecond digits are dropped"),
+            ("2026-11-24T10:15:00.000000001Z", 0, "nanos: to the millisecond"),
         ] as [(String, Double, String)])
     func parse(text: String, fraction: Double, label: String) throws {
         let parsed = try #require(Timestamp.parse(text), "\(label)")
         let expected = Self.date(2026, 11, 24, 10, 15).timeIntervalSince1970 + fraction
         #expect(abs(parsed.timeIntervalSince1970 - expected) < 1e-6, "\(label)")
+        #expect(Timestamp.parse(Timestamp.format(parsed)) == parsed, "\(label): writes back as itself")
     }
 
     @Test(

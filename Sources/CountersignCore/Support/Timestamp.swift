@@ -1,7 +1,7 @@
 import Foundation
 
 /// RFC 3339 timestamps (`2026-11-24T10:15:00Z`, `2026-11-24T12:15:00.250+02:00`), parsed and
-/// written without a formatter object or locale.
+/// written without a formatter object or locale, to the millisecond.
 public enum Timestamp {
     /// The instant `text` names, or `nil` when it is not an RFC 3339 date-time.
     public static func parse(_ text: String) -> Date? {
@@ -17,17 +17,18 @@ public enum Timestamp {
             (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour < 24, minute < 60, second < 61
         else { return nil }
         var index = 19
-        var fraction = 0.0
+        // Instants are kept to the millisecond (as stored and as written): digits past the third
+        // are read and dropped, so a parsed time writes back as the same time.
+        var millis = 0
         if t[index] == UInt8(ascii: ".") {
             index += 1
-            var scale = 0.1
             let start = index
             while index < t.count, ASCII.isDigit(t[index]) {
-                fraction += Double(t[index] &- 0x30) * scale
-                scale /= 10
+                if index - start < 3 { millis = millis * 10 + Int(t[index] &- 0x30) }
                 index += 1
             }
             guard index > start, index < t.count else { return nil }
+            for _ in min(index - start, 3)..<3 { millis *= 10 }
         }
         var offset = 0
         switch t[index] {
@@ -42,7 +43,7 @@ public enum Timestamp {
         }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86400 + hour * 3600 + minute * 60 + min(second, 59) - offset
-        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+        return Date(timeIntervalSince1970: Double(seconds * 1000 + millis) / 1000)
     }
 
     /// `date` in UTC as `2026-11-24T10:15:00Z`, with milliseconds when it has any.
