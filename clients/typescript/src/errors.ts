@@ -18,11 +18,11 @@ export class InvalidResponse extends CountersignError {
 /** Families of the gateway's error codes, by HTTP status (docs/api.md). */
 export type ErrorFamily =
   | "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict"
-  | "payload_too_large" | "invalid" | "server_error" | "unavailable" | "other";
+  | "payload_too_large" | "invalid" | "too_many_requests" | "server_error" | "unavailable" | "other";
 
 const FAMILIES: Record<number, ErrorFamily> = {
   400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-  409: "conflict", 413: "payload_too_large", 422: "invalid", 503: "unavailable",
+  409: "conflict", 413: "payload_too_large", 422: "invalid", 429: "too_many_requests", 503: "unavailable",
 };
 
 /** A refusal: HTTP `status`, the stable error `code` (branch on it), a `message` for humans, and its `family`.

@@ -30,6 +30,7 @@ from ._errors import (
     ServerError,
     StillPending,
     TakenOver,
+    TooManyRequests,
     Unauthorized,
     Unavailable,
     WebhookVerificationError,
@@ -44,7 +45,7 @@ __all__ = [
     "Countersign", "AsyncCountersign", "Guard", "AsyncGuard", "RetryPolicy",
     "Verdict", "HeldApproval", "Approval", "ProposalRecord", "Reason", "Level", "ApprovalStatus", "Outcome",
     "CountersignError", "NetworkError", "InvalidResponse", "APIError", "InvalidRequest", "Unauthorized", "Forbidden",
-    "NotFound", "MethodNotAllowed", "Conflict", "PayloadTooLarge", "Invalid", "ServerError", "Unavailable",
+    "NotFound", "MethodNotAllowed", "Conflict", "PayloadTooLarge", "TooManyRequests", "Invalid", "ServerError", "Unavailable",
     "NotExecuted", "Escalated", "Rejected", "TakenOver", "Expired", "StillPending",
     "WebhookVerificationError", "verify_webhook", "sign_webhook", "call_binding", "canonical_json",
 ]

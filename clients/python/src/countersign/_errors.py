@@ -89,6 +89,11 @@ class PayloadTooLarge(APIError):
     """413: the body is over the gateway's limit."""
 
 
+class TooManyRequests(APIError):
+    """429: an agent's rate (``rate_limited``) or pending quota (``too_many_pending``) refused the
+    proposal; nothing was stored. The client retries these with backoff before raising."""
+
+
 class Invalid(APIError):
     """422: well-formed but not valid (``invalid_proposal``, ``idempotency_key_reused``, ``binding_mismatch``…)."""
 
@@ -110,6 +115,7 @@ _FAMILIES: Dict[int, Type[APIError]] = {
     409: Conflict,
     413: PayloadTooLarge,
     422: Invalid,
+    429: TooManyRequests,
     503: Unavailable,
 }
 
@@ -125,7 +131,10 @@ CODES: Dict[str, Type[APIError]] = {
     "method_not_allowed": MethodNotAllowed,
     **{
         code: Conflict
-        for code in ("not_pending", "past_deadline", "outcome_recorded", "not_dead", "not_due", "not_approved", "already_consumed")
+        for code in (
+            "not_pending", "past_deadline", "outcome_recorded", "not_dead", "not_due", "not_approved", "already_consumed",
+            "unreadable_record",
+        )
     },
     "payload_too_large": PayloadTooLarge,
     **{
@@ -144,6 +153,7 @@ CODES: Dict[str, Type[APIError]] = {
             "binding_mismatch",
         )
     },
+    **{code: TooManyRequests for code in ("rate_limited", "too_many_pending")},
     "internal": ServerError,
     "store_unavailable": Unavailable,
 }
