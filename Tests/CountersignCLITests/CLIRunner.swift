@@ -19,48 +19,10 @@ struct CLIRunner {
         return directory.appendingPathComponent("countersign")
     }
 
-    static func run(_ arguments: [String], input: String = "") throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Write and read concurrently so large inputs never deadlock on full pipes.
-        // A command that exits before reading all its input must not kill the test with SIGPIPE.
-        signal(SIGPIPE, SIG_IGN)
-        let writer = Thread {
-            try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
-            try? stdin.fileHandleForWriting.close()
-        }
-        writer.start()
-        let errorData = LockedData()
-        let errorReader = Thread { errorData.set(readAll(stderr.fileHandleForReading.fileDescriptor)) }
-        errorReader.start()
-        let output = readAll(stdout.fileHandleForReading.fileDescriptor)
-        let status = (try? process.exitStatus()) ?? -1
-        while !errorData.isSet { usleep(1000) }
-        return Result(
-            status: status, stdout: String(decoding: output, as: UTF8.self),
-            stderr: String(decoding: errorData.value, as: UTF8.self))
-    }
-
-    /// Reads a descriptor to its end, retrying on EINTR (FileHandle's own reader traps on it).
-    static func readAll(_ descriptor: Int32) -> Data {
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count > 0 {
-                data.append(contentsOf: buffer[0..<count])
-            } else if count == 0 || errno != EINTR {
-                return data
-            }
-        }
+    /// Runs the built executable to its end, never on a cooperative thread (see `ChildProcess`).
+    static func run(_ arguments: [String], input: String = "") async throws -> Result {
+        let output = try await ChildProcess.run(executable.path, arguments, input: input)
+        return Result(status: output.status, stdout: output.stdout, stderr: output.stderr)
     }
 
     /// A temporary file holding `contents`.
@@ -69,12 +31,4 @@ struct CLIRunner {
         try contents.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
-}
-
-final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-    func set(_ value: Data) { lock.withLock { data = value } }
-    var isSet: Bool { lock.withLock { data != nil } }
-    var value: Data { lock.withLock { data ?? Data() } }
 }

@@ -9,19 +9,14 @@ import Testing
     static let venv = ProcessInfo.processInfo.environment["COUNTERSIGN_TEST_VENV"]
 
     @Test(.enabled(if: venv != nil, "set COUNTERSIGN_TEST_VENV to a venv with selenium (see .ci/run)"))
-    func theConsoleWorksInARealBrowser() throws {
+    func theConsoleWorksInARealBrowser() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = root.appendingPathComponent("Tests/Console/console_test.py").path
         let screenshot = NSTemporaryDirectory() + "countersign-console-\(UUID().uuidString).png"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.venv! + "/bin/python")
-        process.arguments = [script, "--binary", CLIRunner.executable.path, "--screenshot", screenshot]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: CLIRunner.readAll(output.fileHandleForReading.fileDescriptor), as: UTF8.self)
-        let status = try process.exitStatus()
+        let run = try await ChildProcess.run(
+            Self.venv! + "/bin/python", [script, "--binary", CLIRunner.executable.path, "--screenshot", screenshot], timeout: 600)
+        let text = run.stdout + run.stderr
+        let status = run.status
         #expect(status == 0, "\(text)")
         #expect(text.contains(" passed, 0 failed"), "\(text)")
         #expect(FileManager.default.fileExists(atPath: screenshot))

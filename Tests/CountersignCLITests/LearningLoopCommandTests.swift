@@ -22,9 +22,9 @@ import Testing
         return lines.joined(separator: "\n") + "\n"
     }
 
-    @Test func calibrateJSONHasTheContractShapeAndReportsBadRows() throws {
+    @Test func calibrateJSONHasTheContractShapeAndReportsBadRows() async throws {
         let path = try CLIRunner.temporaryFile(Self.history(), suffix: ".jsonl")
-        let result = try CLIRunner.run(["calibrate", "--history", path, "--format", "json"])
+        let result = try await CLIRunner.run(["calibrate", "--history", path, "--format", "json"])
         #expect(result.status == 0)
         #expect(result.stderr.contains("\(path):4: confidence must be a number between 0 and 1"))
         #expect(result.stderr.contains("1 bad row skipped"))
@@ -45,20 +45,20 @@ import Testing
         #expect(abs((refund["lower_bound"] as? Double ?? 0) - 0.9538926500751109) < 1e-12)
     }
 
-    @Test func calibrateWritesAPolicyThatPassesPolicyCheck() throws {
+    @Test func calibrateWritesAPolicyThatPassesPolicyCheck() async throws {
         let history = try CLIRunner.temporaryFile(Self.history(), suffix: ".jsonl")
         let out = NSTemporaryDirectory() + "countersign-calibrated-\(UUID().uuidString).yaml"
-        let table = try CLIRunner.run(["calibrate", "--history", history, "--out", out])
+        let table = try await CLIRunner.run(["calibrate", "--history", history, "--out", out])
         #expect(table.status == 0)
         #expect(table.stdout.contains("no auto threshold:"))
         #expect(table.stdout.contains("cancel_order: only 5 decisions"))
-        let check = try CLIRunner.run(["policy", "check", out])
+        let check = try await CLIRunner.run(["policy", "check", out])
         #expect(check.status == 0, "\(check.stderr)")
         let text = try String(contentsOfFile: out, encoding: .utf8)
         #expect(text.contains("# Thresholds calibrated by `countersign calibrate`"))
         #expect(text.contains(#""refund": {class: "financial", auto: 0.899, "#))
         // The new policy now auto-executes a 0.95 refund the default would only notify about.
-        let replay = try CLIRunner.run(["replay", "--history", history, "--policy", out, "--format", "json"])
+        let replay = try await CLIRunner.run(["replay", "--history", history, "--policy", out, "--format", "json"])
         #expect(replay.status == 0)
         let object = try #require(JSONSerialization.jsonObject(with: Data(replay.stdout.utf8)) as? [String: Any])
         let difference = try #require((object["difference"] as? [String: Any])?["overall"] as? [String: Any])
@@ -71,17 +71,17 @@ import Testing
         #expect(difference["erroneous_executions"] as? Int == notify + 1)
     }
 
-    @Test func calibrateReadsCSVFromStandardInputAndRefusesBadOptions() throws {
+    @Test func calibrateReadsCSVFromStandardInputAndRefusesBadOptions() async throws {
         var csv = "operation,confidence,approved\n"
         for index in 0..<80 { csv += "lookup_order,0.\(70 + index % 30),true\n" }
-        let result = try CLIRunner.run(["calibrate", "--history", "-", "--format", "yaml", "--by", "risk_class"], input: csv)
+        let result = try await CLIRunner.run(["calibrate", "--history", "-", "--format", "yaml", "--by", "risk_class"], input: csv)
         #expect(result.status == 0)
         #expect(result.stdout.contains("key: \"read_only\""))
         #expect(result.stdout.contains("auto_threshold: 0.7"))
-        let missing = try CLIRunner.run(["calibrate"])
+        let missing = try await CLIRunner.run(["calibrate"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("--history"))
-        let badTargets = try CLIRunner.run(["calibrate", "--history", "-", "--notify-target", "0.99"])
+        let badTargets = try await CLIRunner.run(["calibrate", "--history", "-", "--notify-target", "0.99"])
         #expect(badTargets.status != 0)
     }
 
@@ -108,7 +108,7 @@ import Testing
                 .resolve(status: .approved, by: "ann", at: start.addingTimeInterval(Double(index)), comment: nil, audit: decided, outbox: [])
             }
         }
-        let result = try CLIRunner.run(["calibrate", "--db", path, "--format", "json"])
+        let result = try await CLIRunner.run(["calibrate", "--db", path, "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let group = try #require((object["groups"] as? [[String: Any]])?.first)
@@ -117,14 +117,14 @@ import Testing
         #expect(group["auto_threshold"] as? Double == 0.9)
     }
 
-    @Test func replayTableShowsChangesFromTheBaseline() throws {
+    @Test func replayTableShowsChangesFromTheBaseline() async throws {
         let history = try CLIRunner.temporaryFile(
             """
             {"agent":"bot","operation":"refund","confidence":0.97,"action":"r1","approved":false}
             {"agent":"bot","operation":"refund","confidence":0.999,"action":"r2","approved":true}
             """, suffix: ".jsonl")
         let policy = try CLIRunner.temporaryFile("operations:\n  refund: {class: financial, auto: 0.96, notify: 0.9, approve: 0.8}\n")
-        let result = try CLIRunner.run(["replay", "--history", history, "--policy", policy])
+        let result = try await CLIRunner.run(["replay", "--history", history, "--policy", policy])
         #expect(result.status == 0, "\(result.stderr)")
         let all = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("all") })
         // auto 2 (+1), notify 0 (-1), erroneous executions 1 (the rejected 0.97 refund, notify before and auto now).

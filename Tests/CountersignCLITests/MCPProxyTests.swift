@@ -44,10 +44,10 @@ struct MCPProxyTests {
             // Past this point the server runs: a failing step must not leave it behind.
             do {
                 repo = folder + "/repo"
-                try Self.git(["init", "-q", "-b", "main", repo], in: folder)
+                try await Self.git(["init", "-q", "-b", "main", repo], in: folder)
                 try "hello\n".write(toFile: repo + "/README.md", atomically: true, encoding: .utf8)
-                try Self.git(["add", "README.md"], in: repo)
-                try Self.git(["-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "first"], in: repo)
+                try await Self.git(["add", "README.md"], in: repo)
+                try await Self.git(["-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "first"], in: repo)
                 proxyConfig = folder + "/proxy.yaml"
                 try """
                 gateway: {url: "\(gatewayURL ?? server.baseURL.absoluteString)", agent: mcp-agent, key_env: CS_MCP_AGENT_KEY}
@@ -64,13 +64,9 @@ struct MCPProxyTests {
             }
         }
 
-        static func git(_ arguments: [String], in directory: String) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-            process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: directory)
-            try process.run()
-            if try process.exitStatus() != 0 { throw MCPDriver.Failure(description: "git \(arguments) failed") }
+        static func git(_ arguments: [String], in directory: String) async throws {
+            let run = try await ChildProcess.run("/usr/bin/git", arguments, directory: directory)
+            if run.status != 0 { throw MCPDriver.Failure(description: "git \(arguments) failed: \(run.stderr)") }
         }
 
         func driver(_ upstream: [String], config: String? = nil) async throws -> MCPDriver {

@@ -211,7 +211,7 @@ extension ReplicaCluster.PrivateServer {
     /// Starts it again on the same port.
     func startAgain() async throws {
         try await Self.shell(
-            "runuser -u postgres -- \(Self.bin)/pg_ctl -D '\(folder)/data' -l '\(folder)/log' -w "
+            "runuser -u postgres -- \(Self.bin)/pg_ctl -D '\(folder)/data' -l '\(folder)/log' -w -t 120 "
                 + "-o \"-p \(server.port) -k \(folder) -c listen_addresses=127.0.0.1\" start")
     }
 
@@ -221,22 +221,14 @@ extension ReplicaCluster.PrivateServer {
         guard let postmaster = pidFile.split(separator: "\n").first.flatMap({ Int32($0) }) else {
             throw ReplicaCluster.Failure(description: "no postmaster pid in \(folder)")
         }
-        let children = try Self.output("/usr/bin/ps", ["--ppid", String(postmaster), "-o", "pid="])
+        let children = try await Self.output("/usr/bin/ps", ["--ppid", String(postmaster), "-o", "pid="])
             .split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
         // Children first when stopping, so none acts on a stopped parent; the parent first when continuing.
         let order = signal == SIGSTOP ? children + [postmaster] : [postmaster] + children
         for pid in order { kill(pid, signal) }
     }
 
-    static func output(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        _ = try process.exitStatus()
-        return String(decoding: data, as: UTF8.self)
+    static func output(_ executable: String, _ arguments: [String]) async throws -> String {
+        try await ChildProcess.run(executable, arguments).stdout
     }
 }

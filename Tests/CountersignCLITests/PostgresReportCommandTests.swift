@@ -13,8 +13,8 @@ struct PostgresReportCommandTests {
     @Test func reportAndCalibrationFromPostgreSQLEqualThoseFromSQLite() async throws {
         let server = try #require(ReplicaCluster.server)
         let database = "cs_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try Self.psql(server, "CREATE DATABASE \(database)")
-        defer { try? Self.psql(server, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+        try await Self.psql(server, "CREATE DATABASE \(database)")
+        defer { Task { try? await Self.psql(server, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)") } }
         let url = "postgres://\(server.user)@\(server.host):\(server.port)/\(database)"
         let path = NSTemporaryDirectory() + "countersign-report-\(UUID().uuidString).db"
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -123,15 +123,10 @@ struct PostgresReportCommandTests {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
     }
 
-    static func psql(_ server: ReplicaCluster.Server, _ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        process.arguments = ["-h", server.host, "-p", String(server.port), "-U", server.user, "-d", server.database, "-X", "-q", "-c", sql]
-        var environment = ProcessInfo.processInfo.environment
-        environment["PGPASSWORD"] = server.password
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        guard try process.exitStatus() == 0 else { throw ReplicaCluster.Failure(description: "psql \(sql) failed") }
+    static func psql(_ server: ReplicaCluster.Server, _ sql: String) async throws {
+        let run = try await ChildProcess.run(
+            "/usr/bin/psql", ["-h", server.host, "-p", String(server.port), "-U", server.user, "-d", server.database, "-X", "-q", "-c", sql],
+            environment: ["PGPASSWORD": server.password])
+        guard run.status == 0 else { throw ReplicaCluster.Failure(description: "psql \(sql) failed: \(run.stderr)") }
     }
 }

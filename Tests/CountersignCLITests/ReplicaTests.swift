@@ -15,7 +15,7 @@ struct ReplicaTests {
     @Test func threeReplicasStartedTogetherOnAnEmptyDatabaseServeAsOne() async throws {
         let cluster = try await ReplicaCluster.start(replicas: 3)
         defer { cluster.cleanUp() }
-        #expect(try cluster.psql("SELECT count(*) FROM countersign_migrations") == "8", "each migration (v1–v6, v8, v9) applied once")
+        #expect(try await cluster.psql("SELECT count(*) FROM countersign_migrations") == "8", "each migration (v1–v6, v8, v9) applied once")
         let proposed = try await cluster.agent(0).post("/v1/proposals", ReplicaCluster.refund(0))
         try #require(proposed.status == 201, "\(proposed)")
         let approval = try #require(proposed.string("approval", "id"))
@@ -57,19 +57,19 @@ struct ReplicaTests {
         await cluster.servers[0].kill9()
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(60)
-        while try cluster.psql("SELECT count(*) FROM approvals WHERE status = 'pending'") != "0" {
+        while try await cluster.psql("SELECT count(*) FROM approvals WHERE status = 'pending'") != "0" {
             try #require(clock.now < deadline, "approvals still pending a minute later")
             try await Task.sleep(for: .milliseconds(200))
         }
         let counts = "SELECT count(*), count(DISTINCT approval_id) FROM audit_log WHERE kind = 'expiry'"
-        #expect(try cluster.psql(counts) == "200|200", "each approval expired exactly once")
-        #expect(try cluster.psql("SELECT count(*) FROM approvals WHERE status = 'expired'") == "200")
-        let stored = try cluster.psql("SELECT id FROM approvals").split(separator: "\n").map(String.init)
+        #expect(try await cluster.psql(counts) == "200|200", "each approval expired exactly once")
+        #expect(try await cluster.psql("SELECT count(*) FROM approvals WHERE status = 'expired'") == "200")
+        let stored = try await cluster.psql("SELECT id FROM approvals").split(separator: "\n").map(String.init)
         #expect(Set(stored) == Set(acknowledged), "nothing acknowledged was lost")
         // The killed replica comes back: nothing changes.
         try await cluster.servers[0].start()
         try await Task.sleep(for: .seconds(2))
-        #expect(try cluster.psql(counts) == "200|200")
+        #expect(try await cluster.psql(counts) == "200|200")
         let verify = try await ReplicaCluster.run(["audit", "verify", "--postgres", cluster.url])
         #expect(verify.status == 0 && verify.stdout.contains("400 entries verified"), "\(verify)")
     }
@@ -118,9 +118,9 @@ struct ReplicaTests {
             #expect(result.string("status") == decided[id], "waiter on \(id): \(result)")
         }
         for (id, status) in decided {
-            #expect(try cluster.psql("SELECT status FROM approvals WHERE id = '\(id)'") == status)
+            #expect(try await cluster.psql("SELECT status FROM approvals WHERE id = '\(id)'") == status)
         }
-        #expect(try cluster.psql("SELECT count(*) FROM audit_log WHERE kind = 'decision'") == "20")
+        #expect(try await cluster.psql("SELECT count(*) FROM audit_log WHERE kind = 'decision'") == "20")
         cluster.cleanUp()
         await database.stop()
     }
@@ -186,7 +186,7 @@ final class ReplicaCluster: Sendable {
     static func start(replicas: Int, on server: Server? = nil) async throws -> ReplicaCluster {
         let cluster = try ReplicaCluster(replicas: replicas, server: server ?? Self.server!)
         do {
-            _ = try cluster.psql("CREATE DATABASE \(cluster.database)", database: cluster.server.database)
+            _ = try await cluster.psql("CREATE DATABASE \(cluster.database)", database: cluster.server.database)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for server in cluster.servers { group.addTask { try await server.start() } }
                 try await group.waitForAll()
@@ -208,32 +208,31 @@ final class ReplicaCluster: Sendable {
     func cleanUp() {
         for server in servers { server.cleanUp() }
         try? FileManager.default.removeItem(atPath: configPath)
-        _ = try? psql("DROP DATABASE IF EXISTS \(database) WITH (FORCE)", database: server.database)
+        _ = try? psqlBlocking("DROP DATABASE IF EXISTS \(database) WITH (FORCE)", database: server.database)
     }
 
     /// Runs one statement with psql; the rows, `|`-separated, one a line.
     @discardableResult
-    func psql(_ sql: String, database: String? = nil) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        process.arguments = [
+    func psql(_ sql: String, database: String? = nil) async throws -> String {
+        try Self.checked(await ChildProcess.run("/usr/bin/psql", psqlArguments(sql, database), environment: ["PGPASSWORD": server.password]), sql)
+    }
+
+    /// `psql`, on the calling thread: for `cleanUp`, which cannot await.
+    @discardableResult
+    func psqlBlocking(_ sql: String, database: String? = nil) throws -> String {
+        try Self.checked(ChildProcess.runBlocking("/usr/bin/psql", psqlArguments(sql, database), environment: ["PGPASSWORD": server.password]), sql)
+    }
+
+    private func psqlArguments(_ sql: String, _ database: String?) -> [String] {
+        [
             "-h", server.host, "-p", String(server.port), "-U", server.user, "-d", database ?? self.database, "-X", "-A", "-t",
             "-v", "ON_ERROR_STOP=1", "-c", sql,
         ]
-        var environment = ProcessInfo.processInfo.environment
-        environment["PGPASSWORD"] = server.password
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        guard try process.exitStatus() == 0 else {
-            throw Failure(description: "psql \(sql): \(String(decoding: errors, as: UTF8.self))")
-        }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private static func checked(_ run: ChildOutput, _ sql: String) throws -> String {
+        guard run.status == 0 else { throw Failure(description: "psql \(sql): \(run.stderr)") }
+        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A PostgreSQL 15 of the test's own (initdb as in TOOLCHAIN.md, a random port), so that
@@ -245,14 +244,29 @@ final class ReplicaCluster: Sendable {
         init() async throws {
             folder = ServerProcess.temporaryDirectory()
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let port = Int.random(in: 20000...60000)
-            server = Server(host: "127.0.0.1", port: port, user: "postgres", password: "postgres", database: "postgres")
             try await Self.shell("chown postgres:postgres '\(folder)'")
             try await Self.shell(
                 "runuser -u postgres -- \(Self.bin)/initdb -D '\(folder)/data' -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8")
-            try await Self.shell(
-                "runuser -u postgres -- \(Self.bin)/pg_ctl -D '\(folder)/data' -l '\(folder)/log' -w "
-                    + "-o \"-p \(port) -k \(folder) -c listen_addresses=127.0.0.1\" start")
+            let port = try await Self.start(folder)
+            server = Server(host: "127.0.0.1", port: port, user: "postgres", password: "postgres", database: "postgres")
+        }
+
+        /// Starts the server in `folder` on a port below the kernel's ephemeral ones and the
+        /// 20000–60000 of ServerProcess's children; a start that fails anyway (the port was taken)
+        /// tries another one. Returns the port.
+        private static func start(_ folder: String) async throws -> Int {
+            var attempt = 1
+            while true {
+                let port = Int.random(in: 10000...19999)
+                do {
+                    try await shell(
+                        "runuser -u postgres -- \(bin)/pg_ctl -D '\(folder)/data' -l '\(folder)/log' -w -t 120 "
+                            + "-o \"-p \(port) -k \(folder) -c listen_addresses=127.0.0.1\" start")
+                    return port
+                } catch where attempt < 3 {
+                    attempt += 1
+                }
+            }
         }
 
         static let bin = "/usr/lib/postgresql/15/bin"
@@ -260,7 +274,7 @@ final class ReplicaCluster: Sendable {
 
         /// Restarts it (fast shutdown: every open connection is dropped).
         func restart() async throws {
-            try await Self.shell("runuser -u postgres -- \(Self.bin)/pg_ctl -D '\(folder)/data' -m fast -w restart")
+            try await Self.shell("runuser -u postgres -- \(Self.bin)/pg_ctl -D '\(folder)/data' -m fast -w -t 120 restart")
         }
 
         func stop() async {

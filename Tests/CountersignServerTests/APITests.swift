@@ -1,5 +1,6 @@
 import CountersignCore
 import CountersignGateway
+import CountersignTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -277,20 +278,8 @@ import Yams
             #expect(typed.contains("countersign_decisions_total") && typed.contains("countersign_approval_wait_seconds"), "\(text)")
             #expect(typed.subtracting(described).isEmpty, "no # HELP for \(typed.subtracting(described).sorted())")
             guard let promtool = Self.promtool else { return }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: promtool)
-            process.arguments = ["check", "metrics"]
-            let input = Pipe()
-            let output = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            input.fileHandleForWriting.write(Data(text.utf8))
-            try input.fileHandleForWriting.close()
-            let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "promtool check metrics: \(report)")
+            let check = try await ChildProcess.run(promtool, ["check", "metrics"], input: text)
+            #expect(check.status == 0, "promtool check metrics: \(check.stdout)\(check.stderr)")
         }
     }
 

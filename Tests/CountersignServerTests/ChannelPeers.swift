@@ -20,25 +20,10 @@ enum ChannelTestEnvironment {
 
     /// Runs a command and returns its standard output; throws when it fails.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        guard try process.exitStatus() == 0 else {
-            throw PeerFailure(description: "\(executable) \(arguments) failed: \(String(decoding: errorData, as: UTF8.self))")
-        }
-        return String(decoding: data, as: UTF8.self)
+    static func run(_ executable: String, _ arguments: [String], input: String? = nil) async throws -> String {
+        let run = try await ChildProcess.run(executable, arguments, input: input)
+        guard run.status == 0 else { throw PeerFailure(description: "\(executable) \(arguments) failed: \(run.stderr)") }
+        return run.stdout
     }
 }
 
@@ -55,13 +40,13 @@ final class SMTPPeer: @unchecked Sendable {
     private let process: Process
     private let input: Pipe
 
-    init(tls: Bool, auth: (String, String)? = nil, loginOnly: Bool = false, rcptReply: String? = nil) throws {
+    init(tls: Bool, auth: (String, String)? = nil, loginOnly: Bool = false, rcptReply: String? = nil) async throws {
         guard let venv = ChannelTestEnvironment.venv else { throw PeerFailure(description: ChannelTestEnvironment.skipMessage) }
         directory = NSTemporaryDirectory() + "countersign-smtp-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory + "/out", withIntermediateDirectories: true)
         var arguments = [ChannelTestEnvironment.script("smtp_server.py"), directory + "/out"]
         if tls {
-            try ChannelTestEnvironment.run(
+            try await ChannelTestEnvironment.run(
                 "/usr/bin/openssl",
                 [
                     "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem", "-subj",
@@ -82,11 +67,15 @@ final class SMTPPeer: @unchecked Sendable {
         process.standardOutput = output
         process.standardInput = input
         try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw PeerFailure(description: "the SMTP server did not start") }
-            line.append(chunk)
+        let handle = output.fileHandleForReading
+        let line = try await blocking {
+            var line = Data()
+            while !line.contains(UInt8(ascii: "\n")) {
+                let chunk = handle.availableData
+                if chunk.isEmpty { throw PeerFailure(description: "the SMTP server did not start") }
+                line.append(chunk)
+            }
+            return line
         }
         let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("READY "), let port = Int(text.dropFirst(6)) else { throw PeerFailure(description: "unexpected: \(text)") }

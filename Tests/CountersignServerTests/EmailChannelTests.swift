@@ -4,6 +4,7 @@ import CountersignCore
 import CountersignGateway
 import CountersignSQLite
 import CountersignStore
+import CountersignTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -110,7 +111,7 @@ struct EmailChannelTests {
     }
 
     @Test func aCardArrivesOverSTARTTLSWithAuthAndItsLinkDecidesOnlyOnPOST() async throws {
-        let smtp = try SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"))
+        let smtp = try await SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"))
         defer { smtp.stop() }
         try await withChannelServer(channels: Self.emailChannel(port: smtp.port, trust: smtp.certificate)) { client, parts, configuration in
             let approvalID = try await proposeHeldRefund(client)
@@ -195,7 +196,7 @@ struct EmailChannelTests {
     }
 
     @Test func startTLSRequiredRefusesAServerWithoutIt() async throws {
-        let smtp = try SMTPPeer(tls: false)
+        let smtp = try await SMTPPeer(tls: false)
         defer { smtp.stop() }
         try await withChannelServer(channels: Self.emailChannel(port: smtp.port)) { client, parts, configuration in
             let approvalID = try await proposeHeldRefund(client)
@@ -212,7 +213,7 @@ struct EmailChannelTests {
 
     /// STARTTLS verifies the server: a certificate nobody configured trust for is refused before AUTH, and nothing is sent.
     @Test func anUntrustedCertificateIsRefusedBeforeCredentialsAreSent() async throws {
-        let smtp = try SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"))
+        let smtp = try await SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"))
         defer { smtp.stop() }
         let client = SMTPClient(
             configuration: .init(
@@ -226,7 +227,7 @@ struct EmailChannelTests {
     }
 
     @Test func aPlainLocalRelayWithoutAuthReceivesTheCard() async throws {
-        let smtp = try SMTPPeer(tls: false)
+        let smtp = try await SMTPPeer(tls: false)
         defer { smtp.stop() }
         try await withChannelServer(channels: Self.emailChannel(port: smtp.port, startTLS: "when_offered", auth: nil)) {
             client, parts, configuration in
@@ -243,7 +244,7 @@ struct EmailChannelTests {
     /// A 4xx reply is a transient failure (the dispatcher retries it), a 5xx reply a permanent one (dead).
     @Test(arguments: [("450 4.2.1 Mailbox busy, try later", false), ("550 5.1.1 No such user", true)])
     func replyCodesMapToRetryOrDead(reply: String, permanent: Bool) async throws {
-        let smtp = try SMTPPeer(tls: false, rcptReply: reply)
+        let smtp = try await SMTPPeer(tls: false, rcptReply: reply)
         defer { smtp.stop() }
         try await withChannelServer(channels: Self.emailChannel(port: smtp.port, startTLS: "when_offered", auth: nil)) {
             client, parts, configuration in
@@ -270,7 +271,8 @@ struct EmailChannelTests {
         listener.standardOutput = output
         try listener.run()
         defer { listener.terminate() }
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let handle = output.fileHandleForReading
+        let line = try await blocking { String(decoding: handle.availableData, as: UTF8.self) }.trimmingCharacters(in: .whitespacesAndNewlines)
         let port = try #require(Int(line))
         let client = SMTPClient(configuration: .init(host: "127.0.0.1", port: port, startTLS: .never, timeout: .seconds(1)))
         let started = ContinuousClock.now
@@ -287,7 +289,7 @@ struct EmailChannelTests {
     /// AUTH LOGIN when PLAIN is not offered; a wrong password (535) is permanent and sends nothing.
     @Test(arguments: [("mail-password-123", true), ("wrong-password-456", false)])
     func authLoginWorksAndAWrongPasswordIsPermanent(password: String, accepted: Bool) async throws {
-        let smtp = try SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"), loginOnly: true)
+        let smtp = try await SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"), loginOnly: true)
         defer { smtp.stop() }
         let client = SMTPClient(
             configuration: .init(
@@ -312,7 +314,7 @@ struct EmailChannelTests {
 
     /// Twenty cards in a row over STARTTLS with AUTH: every one arrives, each with its own Message-ID and links.
     @Test func twentyCardsArriveEachWithItsOwnMessageIDAndLinks() async throws {
-        let smtp = try SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"))
+        let smtp = try await SMTPPeer(tls: true, auth: ("mailer", "mail-password-123"))
         defer { smtp.stop() }
         try await withChannelServer(channels: Self.emailChannel(port: smtp.port, trust: smtp.certificate)) { client, _, _ in
             let started = ContinuousClock.now
@@ -331,7 +333,7 @@ struct EmailChannelTests {
     /// `email` outbox message is mailed; a 4xx reply leaves the message pending for a retry, a 5xx reply makes it dead.
     @Test(.serialized, arguments: [(nil as String?, "delivered"), ("451 4.3.0 Try again later", "pending"), ("550 5.1.1 No such user", "dead")])
     func theDispatcherDeliversRetriesOrBuriesEmail(rcptReply: String?, status: String) async throws {
-        let smtp = try SMTPPeer(tls: false, rcptReply: rcptReply)
+        let smtp = try await SMTPPeer(tls: false, rcptReply: rcptReply)
         defer { smtp.stop() }
         try await withChannelServer(channels: Self.emailChannel(port: smtp.port, startTLS: "when_offered", auth: nil)) { _, parts, configuration in
             let now = Date()

@@ -3,6 +3,7 @@ import CountersignCore
 import CountersignGateway
 import CountersignSQLite
 import CountersignStore
+import CountersignTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -254,19 +255,19 @@ import Testing
             try socket.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
             let clock = ContinuousClock()
             let started = clock.now
-            #expect(try socket.readUntilClosed(limit: .seconds(60)).isEmpty)
+            #expect(try await socket.readUntilClosed(limit: .seconds(60)).isEmpty)
             #expect(clock.now - started < .seconds(60), "closed by the server, not by the test's bound")
             // A whole request is answered and the connection then closes once idle too.
             let idle = try RawSocket(port: port)
             try idle.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            #expect(try idle.readUntilClosed(limit: .seconds(60)).hasPrefix("HTTP/1.1 200"))
+            #expect(try await idle.readUntilClosed(limit: .seconds(60)).hasPrefix("HTTP/1.1 200"))
             // A long poll that outlasts the idle timeout four times over is answered, not cut.
             let held = try await parts.gateway.propose(
                 Proposal(agent: "support-bot", operation: "refund", confidence: 0.9, amount: 10, action: "Refund"), by: .agent("support-bot"))
             let id = try #require(held.view.approval?.id)
             let poll = try RawSocket(port: port)
             try poll.send("GET /v1/approvals/\(id)?wait=2 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(Secrets.alice)\r\n\r\n")
-            let answer = try poll.readUntilClosed(limit: .seconds(60))
+            let answer = try await poll.readUntilClosed(limit: .seconds(60))
             #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
             #expect(answer.contains(#""status":"pending""#))
         }
@@ -311,8 +312,13 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Everything the server sends until it closes the connection; throws when it has not closed
-    /// it within `limit` (a bound for a broken server, not the expectation).
-    func readUntilClosed(limit: Duration) throws -> String {
+    /// it within `limit` (a bound for a broken server, not the expectation). The blocking reads run
+    /// on a thread of their own (see `blocking`): the server answering them needs the cooperative pool.
+    func readUntilClosed(limit: Duration) async throws -> String {
+        try await blocking { try self.readUntilClosedBlocking(limit: limit) }
+    }
+
+    private func readUntilClosedBlocking(limit: Duration) throws -> String {
         var timeout = timeval(tv_sec: Int(limit.components.seconds), tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var received: [UInt8] = []

@@ -215,7 +215,7 @@ struct SMSChannelTests {
     }
 
     @Test(.enabled(if: ChannelTestEnvironment.venv != nil, Comment(rawValue: ChannelTestEnvironment.skipMessage)))
-    func signaturesMatchTwilioOwnRequestValidator() throws {
+    func signaturesMatchTwilioOwnRequestValidator() async throws {
         let parameters = [
             ("From", "+15551230001"), ("Body", "Y 4821 & <ok> ü"), ("To", "+15550000000"), ("AccountSid", Self.accountSID), ("a", ""), ("B", "2"),
         ]
@@ -223,7 +223,7 @@ struct SMSChannelTests {
         let request = try JSONSerialization.data(withJSONObject: [
             "token": Self.authToken, "url": Self.webhookURL + "?x=1", "params": Dictionary(uniqueKeysWithValues: parameters),
         ])
-        let python = try ChannelTestEnvironment.run(
+        let python = try await ChannelTestEnvironment.run(
             ChannelTestEnvironment.venv! + "/bin/python", [ChannelTestEnvironment.script("twilio_signature.py")],
             input: String(decoding: request, as: UTF8.self))
         #expect(python.trimmingCharacters(in: .whitespacesAndNewlines) == swift)

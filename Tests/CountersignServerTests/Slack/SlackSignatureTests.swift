@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test(.enabled(if: venv != nil, "set COUNTERSIGN_TEST_VENV to a venv with slack_sdk (see .ci/run)"))
-    func slackSDKAgreesWithOurSignatures() throws {
+    func slackSDKAgreesWithOurSignatures() async throws {
         let secret = "test-signing-secret-\(UUID().uuidString)"
         let timestamp = String(Int(Date().timeIntervalSince1970))
         let body =
@@ -81,15 +81,9 @@ import Testing
             print("forged-valid" if v.is_valid(body=body + "x", timestamp=timestamp, signature=ours) else "forged-invalid")
             print(v.generate_signature(timestamp=timestamp, body=body))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.venv! + "/bin/python")
-        process.arguments = ["-c", script, secret, timestamp, body, ours]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let status = try process.exitStatus()
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        let run = try await ChildProcess.run(Self.venv! + "/bin/python", ["-c", script, secret, timestamp, body, ours])
+        let status = run.status
+        let lines = run.stdout.split(separator: "\n").map(String.init)
         #expect(status == 0)
         #expect(lines == ["valid", "forged-invalid", ours])
         // And the SDK's own signature passes our verifier.
