@@ -263,7 +263,7 @@ final class ReplicaCluster: Sendable {
                         "runuser -u postgres -- \(bin)/pg_ctl -D '\(folder)/data' -l '\(folder)/log' -w -t 120 "
                             + "-o \"-p \(port) -k \(folder) -c listen_addresses=127.0.0.1\" start")
                     return port
-                } catch where attempt < 3 {
+                } catch  where attempt < 3 {
                     attempt += 1
                 }
             }
