@@ -4,6 +4,7 @@
 # `node --test` suite. The server binary comes from $COUNTERSIGN_BIN (built by the caller).
 #
 #   COUNTERSIGN_BIN=.build/release/countersign clients/test.sh
+#   clients/test.sh --prepare     # only makes the venvs (scripts/test runs it while Swift builds)
 #
 # Venvs live in clients/.venv (the client, LangChain, OpenAI Agents) and clients/.venv-crewai
 # (CrewAI pins openai<3 while openai-agents needs openai>=3, so they cannot share one); each is
@@ -15,12 +16,13 @@ set -uo pipefail
 cd "$(dirname "$0")"
 HERE=$PWD
 
-if [ -z "${COUNTERSIGN_BIN:-}" ] || [ ! -x "$COUNTERSIGN_BIN" ]; then
+PREPARE=0
+[ "${1:-}" = --prepare ] && PREPARE=1
+if [ "$PREPARE" = 0 ] && { [ -z "${COUNTERSIGN_BIN:-}" ] || [ ! -x "$COUNTERSIGN_BIN" ]; }; then
     echo "clients/test.sh: set COUNTERSIGN_BIN to the built countersign executable" >&2
     exit 2
 fi
-COUNTERSIGN_BIN=$(realpath "$COUNTERSIGN_BIN")
-export COUNTERSIGN_BIN
+[ "$PREPARE" = 0 ] && COUNTERSIGN_BIN=$(realpath "$COUNTERSIGN_BIN") && export COUNTERSIGN_BIN
 
 PIP=(--quiet --disable-pip-version-check)
 CORE_PINS=('httpx==0.28.1' 'standardwebhooks==1.1.0' 'pytest==9.2.0' 'pytest-asyncio==1.5.0' 'hatchling==1.33.0')
@@ -62,18 +64,25 @@ part "venv (client, LangChain, OpenAI Agents)" venv .venv "${CORE_PINS[@]}" "${F
 if [ "${COUNTERSIGN_CLIENTS_SKIP_CREWAI:-0}" != 1 ]; then
     part "venv (CrewAI)" venv .venv-crewai "${CORE_PINS[@]}" "${CREWAI_PINS[@]}"
 fi
+if [ "$PREPARE" = 1 ]; then
+    printf '%s\n' "${SUMMARY[@]}"
+    exit $FAILED
+fi
+
+# A hung test fails its part instead of the whole run's time limit.
+bounded() { timeout --kill-after=10 "${COUNTERSIGN_CLIENTS_TIMEOUT:-900}" "$@"; }
 
 echo "== pytest: the Python client and the LangChain and OpenAI Agents adapters"
-part "pytest" .venv/bin/python -m pytest -q -p no:cacheprovider python/tests --ignore=python/tests/test_crewai.py
+part "pytest" bounded .venv/bin/python -m pytest -q -p no:cacheprovider python/tests --ignore=python/tests/test_crewai.py
 if [ "${COUNTERSIGN_CLIENTS_SKIP_CREWAI:-0}" != 1 ]; then
     echo "== pytest: the CrewAI adapter"
-    part "pytest (CrewAI)" .venv-crewai/bin/python -m pytest -q -p no:cacheprovider python/tests/test_crewai.py python/tests/test_examples.py -k crewai
+    part "pytest (CrewAI)" bounded .venv-crewai/bin/python -m pytest -q -p no:cacheprovider python/tests/test_crewai.py python/tests/test_examples.py -k crewai
 fi
 
 echo "== TypeScript: tsc (type check and build), then node --test"
 command -v tsc > /dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq node-typescript > /dev/null; }
 part "tsc" tsc -p typescript/tsconfig.json
-part "node --test" node --test typescript/test/
+part "node --test" bounded node --test typescript/test/
 
 echo "== summary"
 printf '%s\n' "${SUMMARY[@]}"
