@@ -57,7 +57,7 @@ echo "== auditwheel repair"
 PATH="$VENV/bin:$PATH" "$VENV/bin/auditwheel" repair --wheel-dir "$WORK/repaired" "$RAW" 2>&1 | grep -E "Fixed-up|platform tag" | sed 's/^/   /'
 REPAIRED=$(ls "$WORK"/repaired/*.whl)
 echo "== auditwheel show (repaired)"
-"$VENV/bin/auditwheel" show "$REPAIRED" 2>&1 | head -3 | sed 's/^/   /'
+{ "$VENV/bin/auditwheel" show "$REPAIRED" 2>&1 || true; } | sed -n '1,3s/^/   /p'
 mv "$REPAIRED" "$OUT/"
 echo "== built"
 ls -l "$OUT" | tail -n +2 | sed 's/^/   /'

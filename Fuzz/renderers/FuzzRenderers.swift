@@ -105,7 +105,16 @@ struct Rendered {
         smsDecided = SMSChannel.decided(view)
         consoleCard = ConsolePages.card(view, csrf: "csrf-token")
         consolePages = [
-            ConsolePages.queue([view], approver: fields[9, or: "alice"], csrf: "csrf-token", error: fields[optional: 8]),
+            ConsolePages.queue(
+                ConsolePages.QueuePage(
+                    views: [view], filter: ApprovalFilter(agent: proposal.agent, operation: proposal.operation, riskClass: fields[12, or: "class"]),
+                    total: 2,
+                    counts: [
+                        .agent: [QueueCount(value: proposal.agent, count: 2)], .operation: [QueueCount(value: proposal.operation, count: 1)],
+                        .riskClass: [QueueCount(value: fields[12, or: "class"], count: 1)],
+                    ],
+                    next: nil, isFirstPage: true, notice: .notPending),
+                approver: fields[9, or: "alice"], csrf: "csrf-token"),
             ConsolePages.history([view], approver: fields[9, or: "alice"], csrf: "csrf-token"),
             ConsolePages.login(error: fields[optional: 8]),
         ]
