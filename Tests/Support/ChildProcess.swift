@@ -54,14 +54,15 @@ public enum ChildProcess {
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()
+        // Both pipes are read on threads of their own, so the wait below (and its timeout, which
+        // kills the child and so ends the pipes) holds even when the child never closes them.
+        let output = LockedData()
         let errors = LockedData()
-        let errorReader = Thread { errors.set(readAll(stderr.fileHandleForReading.fileDescriptor)) }
-        errorReader.start()
-        let output = readAll(stdout.fileHandleForReading.fileDescriptor)
+        Thread { output.set(readAll(stdout.fileHandleForReading.fileDescriptor)) }.start()
+        Thread { errors.set(readAll(stderr.fileHandleForReading.fileDescriptor)) }.start()
         let status = try process.exitStatus(within: timeout)
-        let errorData = errors.wait()
         return ChildOutput(
-            status: status, stdout: String(decoding: output, as: UTF8.self), stderr: String(decoding: errorData, as: UTF8.self))
+            status: status, stdout: String(decoding: output.wait(), as: UTF8.self), stderr: String(decoding: errors.wait(), as: UTF8.self))
     }
 
     /// Reads a descriptor to its end, retrying on EINTR (FileHandle's own reader traps on it).
