@@ -121,14 +121,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Helpers shared by the test targets (waiting for child processes).
-        .target(name: "CountersignTestSupport", path: "Tests/Support"),
+        // Helpers shared by the test targets: child processes, blocking work, the test stores and clock.
+        .target(
+            name: "CountersignTestSupport",
+            dependencies: [
+                "CountersignStore", "CountersignSQLite", "CountersignPostgres", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/Support"
+        ),
         .testTarget(name: "CountersignCoreTests", dependencies: ["CountersignCore"]),
         .testTarget(name: "CountersignConfigTests", dependencies: ["CountersignConfig"]),
         .testTarget(
             name: "CountersignStoreTests",
             dependencies: [
-                "CountersignSQLite", "CountersignGateway", "CountersignInsights", "CountersignPostgres", "CSQLiteTuning",
+                "CountersignSQLite", "CountersignGateway", "CountersignInsights", "CountersignPostgres", "CSQLiteTuning", "CountersignTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),

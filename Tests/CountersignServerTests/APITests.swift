@@ -11,8 +11,8 @@ import Yams
 
 /// The HTTP API of CONTRACT §6 through the real HTTP stack.
 @Suite struct APITests {
-    @Test func theWholeLifecycle() async throws {
-        try await withServer { client, parts in
+    @Test(arguments: StoreKind.allCases) func theWholeLifecycle(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, parts in
             let proposed = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON(key: "life-1"))
             #expect(proposed.status == .created)
             #expect(proposed.json["level"] as? String == "approve")
@@ -65,8 +65,8 @@ import Yams
         ("agent", #"{"binding":"abc"}"#, 409, "already_consumed"),
     ]
 
-    @Test func anApprovedActionIsConsumedOnceOverHTTP() async throws {
-        try await withServer { client, parts in
+    @Test(arguments: StoreKind.allCases) func anApprovedActionIsConsumedOnceOverHTTP(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, parts in
             let body = heldRefundJSON(key: "consume-1").dropLast() + #","context":{"binding":"abc"}}"#
             let proposed = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: String(body))
             let approvalID = try #require(proposed.json[path: "approval", "id"] as? String)
@@ -87,8 +87,8 @@ import Yams
         }
     }
 
-    @Test func anIdempotentRetryReturnsTheFirstVerdictWith200() async throws {
-        try await withServer { client, _ in
+    @Test(arguments: StoreKind.allCases) func anIdempotentRetryReturnsTheFirstVerdictWith200(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, _ in
             let first = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON(key: "same"))
             let second = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON(key: "same"))
             #expect(first.status == .created)
@@ -161,9 +161,9 @@ import Yams
     ]
 
     /// Every kind of bad request gets its status and a JSON error, never a 500.
-    @Test(arguments: badRequests)
-    func badRequestsGetAClearJSONError(_ row: BadRequest) async throws {
-        try await withServer { client, _ in
+    @Test(arguments: badRequests, StoreKind.allCases)
+    func badRequestsGetAClearJSONError(_ row: BadRequest, on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, _ in
             let response = try await client.call(row.method, row.path, secret: row.secret, body: row.body)
             #expect(response.status == row.status)
             #expect(response.json.errorCode == row.code)
@@ -204,8 +204,8 @@ import Yams
         }
     }
 
-    @Test func randomBodiesNeverCauseA500() async throws {
-        try await withServer { client, _ in
+    @Test(arguments: StoreKind.allCases) func randomBodiesNeverCauseA500(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, _ in
             var generator = SystemRandomNumberGenerator()
             let pieces = ["{", "}", "[", "]", "\"", ":", ",", "agent", "confidence", "1e999", "-0", "null", "\\u0000", "\u{FFFF}", " "]
             for _ in 0..<200 {
@@ -216,8 +216,8 @@ import Yams
         }
     }
 
-    @Test func anApproverOutsideTheirRightsIsRefusedWith403() async throws {
-        try await withServer { client, _ in
+    @Test(arguments: StoreKind.allCases) func anApproverOutsideTheirRightsIsRefusedWith403(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, _ in
             let proposed = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON())
             let id = try #require(proposed.json[path: "approval", "id"] as? String)
             let refused = try await client.call(.post, "/v1/approvals/\(id)/decision", secret: Secrets.limited, body: #"{"decision":"approve"}"#)
@@ -231,8 +231,8 @@ import Yams
         }
     }
 
-    @Test func anotherAgentCannotSeeAnApproval() async throws {
-        try await withServer { client, _ in
+    @Test(arguments: StoreKind.allCases) func anotherAgentCannotSeeAnApproval(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, _ in
             let proposed = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON())
             let id = try #require(proposed.json[path: "approval", "id"] as? String)
             let response = try await client.call(.get, "/v1/approvals/\(id)", secret: Secrets.otherAgent)
@@ -240,8 +240,8 @@ import Yams
         }
     }
 
-    @Test func theQueueListsPendingApprovalsPageByPage() async throws {
-        try await withServer { client, _ in
+    @Test(arguments: StoreKind.allCases) func theQueueListsPendingApprovalsPageByPage(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, _ in
             for index in 0..<5 { _ = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON(key: "q-\(index)")) }
             let first = try await client.call(.get, "/v1/approvals?status=pending&limit=3", secret: Secrets.alice)
             #expect((first.json["items"] as? [Any])?.count == 3)
@@ -298,7 +298,7 @@ import Yams
             }
         }
         let router = CountersignApplication.buildRouter(
-            gateway: Gateway(store: try await CountersignSQLiteTestStore.make(), configuration: .init(policy: .default)),
+            gateway: Gateway(store: try await StoreKind.sqlite.make(), configuration: .init(policy: .default)),
             authenticator: Authenticator(credentials: []), registry: .init(), maximumBodyBytes: 1024)
         let served = Set(
             router.routes.map { route in

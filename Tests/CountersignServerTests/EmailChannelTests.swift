@@ -26,10 +26,16 @@ let channelApprovers: [ServerConfiguration.Approver] = [
 
 /// The real application with `channels` configured, over real HTTP.
 func withChannelServer<Value: Sendable>(
-    channels: ServerConfiguration.Channels, policy: Policy = .default,
+    on kind: StoreKind = .sqlite, channels: ServerConfiguration.Channels, policy: Policy = .default,
     _ test: @Sendable (any TestClientProtocol, CountersignApplication.Parts, ServerConfiguration) async throws -> Value
 ) async throws -> Value {
-    let store = try await CountersignSQLiteTestStore.make()
+    try await kind.with { store in try await withChannelServer(store: store, channels: channels, policy: policy, test) }
+}
+
+private func withChannelServer<Value: Sendable>(
+    store: any GatewayStore, channels: ServerConfiguration.Channels, policy: Policy,
+    _ test: @Sendable (any TestClientProtocol, CountersignApplication.Parts, ServerConfiguration) async throws -> Value
+) async throws -> Value {
     var configuration = ServerConfiguration(policy: policy, approvers: channelApprovers)
     configuration.http.port = 0
     configuration.http.publicURL = "https://countersign.example.com"

@@ -3,6 +3,7 @@ import CountersignConfig
 import CountersignCore
 import CountersignGateway
 import CountersignStore
+import CountersignTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -41,12 +42,12 @@ import Testing
             #"{"idempotency_key":"\#(key)","agent":"support-bot","operation":\#(json(operation)),"confidence":0.75,"amount":120,"currency":"USD","subject":\#(json("c" + meta)),"action":\#(json(payload)),"reasoning":\#(json(payload)),"impact":\#(json(payload)),"fallback":\#(json(payload))}"#
     }
 
-    @Test func theMarkupNeverAppearsRawInAnyRenderer() async throws {
+    @Test(arguments: StoreKind.allCases) func theMarkupNeverAppearsRawInAnyRenderer(on kind: StoreKind) async throws {
         let channels = ServerConfiguration.Channels(
             email: .init(
                 host: "127.0.0.1", port: 9, startTLS: "never", username: nil, password: nil, trustRootsFile: nil, timeout: 5,
                 from: "Countersign <countersign@example.com>", linkSecret: Secret(emailLinkSecret)))
-        try await withChannelServer(channels: channels) { client, parts, configuration in
+        try await withChannelServer(on: kind, channels: channels) { client, parts, configuration in
             // One pending, one decided (the history and the dashboard's reliability diagram).
             let proposed = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: Self.proposalJSON(key: "hostile-1"))
             #expect(proposed.status == .created, "\(proposed.json)")

@@ -58,8 +58,8 @@ import Testing
         return String(html[start..<end]).replacingOccurrences(of: "&amp;", with: "&")
     }
 
-    @Test func theConsolePagesThroughTheWholeQueueWithCountsAndFilters() async throws {
-        try await withServer { client, parts in
+    @Test(arguments: StoreKind.allCases) func theConsolePagesThroughTheWholeQueueWithCountsAndFilters(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, parts in
             let billing = try await Self.flood(parts.gateway)
             let cookie = try await signIn(client)
             let (status, first) = try await page(client, "/", cookie: cookie)
@@ -100,8 +100,8 @@ import Testing
         }
     }
 
-    @Test func theAPIFiltersTheQueueByAgentOperationAndRiskClass() async throws {
-        try await withServer { client, parts in
+    @Test(arguments: StoreKind.allCases) func theAPIFiltersTheQueueByAgentOperationAndRiskClass(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, parts in
             _ = try await Self.flood(parts.gateway)
             let theirs = try await client.call(.get, "/v1/approvals?status=pending&agent=billing-bot", secret: Secrets.alice)
             #expect(theirs.status == .ok)
@@ -127,8 +127,8 @@ import Testing
         }
     }
 
-    @Test func aRefusedFormDecisionShowsAFixedSentenceAndNoTextFromTheURL() async throws {
-        try await withServer { client, parts in
+    @Test(arguments: StoreKind.allCases) func aRefusedFormDecisionShowsAFixedSentenceAndNoTextFromTheURL(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, parts in
             let billing = try await Self.flood(parts.gateway)
             _ = try await parts.gateway.decide(approvalID: billing[0], .approve, comment: nil, by: .approver("dave", .unlimited))
             let cookie = try await signIn(client)
@@ -152,8 +152,8 @@ import Testing
         }
     }
 
-    @Test func aSignInFormPostedFromAnotherSiteIsRefused() async throws {
-        try await withServer { client, _ in
+    @Test(arguments: StoreKind.allCases) func aSignInFormPostedFromAnotherSiteIsRefused(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, _ in
             for (name, value) in [("Origin", "https://evil.example"), ("Origin", "null"), ("Referer", "https://evil.example/login")] {
                 let (status, cookie, body) = try await client.execute(
                     uri: "/login", method: .post,
@@ -204,11 +204,16 @@ import Testing
 
     /// A server whose support-bot has small limits (and a short idle timeout, for the socket tests).
     static func withLimitedServer<Value: Sendable>(
-        limits: AgentLimits, idleTimeout: TimeInterval = 60,
+        on kind: StoreKind = .sqlite, limits: AgentLimits, idleTimeout: TimeInterval = 60,
         _ test: @Sendable (any TestClientProtocol, CountersignApplication.Parts) async throws -> Value
     ) async throws -> Value {
-        let store = try SQLiteStore(configuration: .init(path: NSTemporaryDirectory() + "countersign-limits-\(UUID().uuidString).db"))
-        try await store.migrate()
+        try await kind.with { store in try await withLimitedServer(store: store, limits: limits, idleTimeout: idleTimeout, test) }
+    }
+
+    static func withLimitedServer<Value: Sendable>(
+        store: any GatewayStore, limits: AgentLimits, idleTimeout: TimeInterval,
+        _ test: @Sendable (any TestClientProtocol, CountersignApplication.Parts) async throws -> Value
+    ) async throws -> Value {
         var configuration = ServerConfiguration()
         configuration.http.port = 0
         configuration.http.idleTimeout = idleTimeout
@@ -223,8 +228,8 @@ import Testing
         return try await application.test(.live) { client in try await test(client, parts) }
     }
 
-    @Test func anAgentOverItsLimitsGets429WithRetryAfter() async throws {
-        try await Self.withLimitedServer(limits: .init(maximumPending: 3, rate: .init(perSecond: 0.001, burst: 5))) { client, _ in
+    @Test(arguments: StoreKind.allCases) func anAgentOverItsLimitsGets429WithRetryAfter(on kind: StoreKind) async throws {
+        try await Self.withLimitedServer(on: kind, limits: .init(maximumPending: 3, rate: .init(perSecond: 0.001, burst: 5))) { client, _ in
             for index in 0..<3 {
                 let held = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON(key: "q-\(index)"))
                 #expect(held.status == .created)

@@ -3,6 +3,7 @@ import CountersignConfig
 import CountersignCore
 import CountersignGateway
 import CountersignStore
+import CountersignTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -140,8 +141,8 @@ struct SMSChannelTests {
         try #require(try await parts.gateway.assignSMSCode(approvalID: approvalID, approver: approver, candidates: SMSCode.candidates()))
     }
 
-    @Test func aReplyDecidesAndABadSignatureDecidesNothing() async throws {
-        try await withChannelServer(channels: Self.channels(apiURL: "http://127.0.0.1:9")) { client, parts, _ in
+    @Test(arguments: StoreKind.allCases) func aReplyDecidesAndABadSignatureDecidesNothing(on kind: StoreKind) async throws {
+        try await withChannelServer(on: kind, channels: Self.channels(apiURL: "http://127.0.0.1:9")) { client, parts, _ in
             let approvalID = try await proposeHeldRefund(client)
             let code = try await Self.sentCode(parts, approvalID, to: "alice")
 
@@ -186,8 +187,8 @@ struct SMSChannelTests {
     /// A captured, validly signed request replayed later decides nothing: not the approval it was
     /// for (already decided), and not another one (its code names one approval only), and the
     /// replay is recognised by its MessageSid, which the store keeps.
-    @Test func aReplayedRequestDecidesNothing() async throws {
-        try await withChannelServer(channels: Self.channels(apiURL: "http://127.0.0.1:9")) { client, parts, _ in
+    @Test(arguments: StoreKind.allCases) func aReplayedRequestDecidesNothing(on kind: StoreKind) async throws {
+        try await withChannelServer(on: kind, channels: Self.channels(apiURL: "http://127.0.0.1:9")) { client, parts, _ in
             let first = try await proposeHeldRefund(client)
             let code = try await Self.sentCode(parts, first, to: "alice")
             let captured = "SM" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()

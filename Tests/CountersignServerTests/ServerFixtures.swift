@@ -1,7 +1,8 @@
 import CountersignConfig
 import CountersignCore
 import CountersignGateway
-import CountersignSQLite
+import CountersignStore
+import CountersignTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -20,12 +21,18 @@ enum Secrets {
     static let selfApprover = "self-approver-token-0123456789"
 }
 
-/// Builds the real application on a fresh SQLite file and runs `test` against it over real HTTP.
+/// Builds the real application on a fresh store (a SQLite file unless told) and runs `test`
+/// against it over real HTTP.
 func withServer<Value: Sendable>(
-    policy: Policy = .default, _ test: @Sendable (any TestClientProtocol, CountersignApplication.Parts) async throws -> Value
+    on kind: StoreKind = .sqlite, policy: Policy = .default,
+    _ test: @Sendable (any TestClientProtocol, CountersignApplication.Parts) async throws -> Value
 ) async throws -> Value {
-    let store = try SQLiteStore(configuration: .init(path: NSTemporaryDirectory() + "countersign-server-\(UUID().uuidString).db"))
-    try await store.migrate()
+    try await kind.with { store in try await withServer(store: store, policy: policy, test) }
+}
+
+private func withServer<Value: Sendable>(
+    store: any GatewayStore, policy: Policy, _ test: @Sendable (any TestClientProtocol, CountersignApplication.Parts) async throws -> Value
+) async throws -> Value {
     var configuration = ServerConfiguration(policy: policy)
     configuration.http.port = 0
     let credentials: [Authenticator.Credential] = [

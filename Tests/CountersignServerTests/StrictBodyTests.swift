@@ -1,11 +1,10 @@
 import CountersignCore
 import CountersignGateway
+import CountersignTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-
-@testable import CountersignSQLite
 
 /// Issue 15 over real HTTP: amounts beyond the bounds are 422 naming the field; truncated JSON
 /// and text that is not UTF-8 are 400 `invalid_json` on every JSON body; a stored row that cannot
@@ -23,9 +22,9 @@ import Testing
         }
     }
 
-    @Test(arguments: [#"1e128"#, #""1E128""#, #"1e18"#, #"0.0000000000000000001"#])
-    func amountsBeyondTheBoundsAre422(amount: String) async throws {
-        try await withServer { client, _ in
+    @Test(arguments: [#"1e128"#, #""1E128""#, #"1e18"#, #"0.0000000000000000001"#], StoreKind.allCases)
+    func amountsBeyondTheBoundsAre422(amount: String, on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, _ in
             let body = #"{"agent":"support-bot","operation":"refund","confidence":0.9,"amount":"# + amount + #","action":"Refund"}"#
             let answer = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: body)
             #expect(answer.status == .unprocessableContent)
@@ -34,8 +33,8 @@ import Testing
         }
     }
 
-    @Test func truncatedAndNonUTF8BodiesAre400EverywhereJSONIsRead() async throws {
-        try await withServer { client, parts in
+    @Test(arguments: StoreKind.allCases) func truncatedAndNonUTF8BodiesAre400EverywhereJSONIsRead(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, parts in
             let held = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON(key: "strict-1"))
             let approvalID = try #require(held.json[path: "approval", "id"] as? String)
             let proposalID = try #require(held.json["proposal_id"] as? String)
@@ -76,19 +75,16 @@ import Testing
         }
     }
 
-    @Test func aStoredProposalThatCannotBeReadIs409ForItsIdAlone() async throws {
-        try await withServer { client, parts in
+    @Test(arguments: StoreKind.allCases) func aStoredProposalThatCannotBeReadIs409ForItsIdAlone(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, parts in
             let good = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON(key: "good"))
             let bad = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON(key: "bad", amount: 777))
             let goodID = try #require(good.json[path: "approval", "id"] as? String)
             let badID = try #require(bad.json[path: "approval", "id"] as? String)
             let badProposal = try #require(bad.json["proposal_id"] as? String)
             // As an older version stored 1e128: the amount became NaN in the body.
-            let store = try #require(parts.gateway.store as? SQLiteStore)
-            try await store.pool.write { db in
-                try db.execute(
-                    sql: "UPDATE proposals SET body = replace(body, '\"amount\":777', '\"amount\":NaN') WHERE id = ?", arguments: [badProposal])
-            }
+            try await executeRawSQL(
+                "UPDATE proposals SET body = replace(body, '\"amount\":777', '\"amount\":NaN') WHERE id = '\(badProposal)'", on: parts.gateway.store)
             for (uri, secret) in [("/v1/approvals/\(badID)", Secrets.alice), ("/v1/proposals/\(badProposal)", Secrets.agent)] {
                 let answer = try await client.call(.get, uri, secret: secret)
                 #expect(answer.status == .conflict, "\(uri)")
@@ -107,9 +103,11 @@ import Testing
     }
 
     /// A cursor's time beyond what a date converts back from used to trap the server (Int64 overflow).
-    @Test(arguments: ["9223372036854775807.x", "-9223372036854775808.x", "253402300800000.x", "1.\(String(repeating: "a", count: 65))"])
-    func cursorsOutOfRangeAre400(cursor: String) async throws {
-        try await withServer { client, _ in
+    @Test(
+        arguments: ["9223372036854775807.x", "-9223372036854775808.x", "253402300800000.x", "1.\(String(repeating: "a", count: 65))"],
+        StoreKind.allCases)
+    func cursorsOutOfRangeAre400(cursor: String, on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, _ in
             let answer = try await client.call(.get, "/v1/approvals?cursor=\(cursor)", secret: Secrets.alice)
             #expect(answer.status == .badRequest)
             #expect(answer.json.errorCode == "invalid_parameter")

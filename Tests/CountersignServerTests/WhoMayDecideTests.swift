@@ -1,4 +1,5 @@
 import CountersignCore
+import CountersignTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -13,8 +14,8 @@ import Testing
         return policy
     }
 
-    @Test func fourEyesNeedTwoDifferentApprovers() async throws {
-        try await withServer(policy: Self.fourEyes) { client, _ in
+    @Test(arguments: StoreKind.allCases) func fourEyesNeedTwoDifferentApprovers(on kind: StoreKind) async throws {
+        try await withServer(on: kind, policy: Self.fourEyes) { client, _ in
             let proposed = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON(amount: 2500))
             let id = try #require(proposed.json[path: "approval", "id"] as? String)
             let first = try await client.call(.post, "/v1/approvals/\(id)/decision", secret: Secrets.alice, body: #"{"decision":"approve"}"#)
@@ -32,8 +33,8 @@ import Testing
         }
     }
 
-    @Test func nobodyDecidesWhatTheyProposed() async throws {
-        try await withServer { client, _ in
+    @Test(arguments: StoreKind.allCases) func nobodyDecidesWhatTheyProposed(on kind: StoreKind) async throws {
+        try await withServer(on: kind) { client, _ in
             let proposed = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: heldRefundJSON())
             let id = try #require(proposed.json[path: "approval", "id"] as? String)
             let response = try await client.call(

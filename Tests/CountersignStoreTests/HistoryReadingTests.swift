@@ -2,6 +2,7 @@ import CountersignCore
 import CountersignGateway
 import CountersignSQLite
 import CountersignStore
+import CountersignTestSupport
 import Foundation
 import Testing
 

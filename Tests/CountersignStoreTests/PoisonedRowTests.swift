@@ -1,6 +1,7 @@
 import CountersignCore
 import CountersignGateway
 import CountersignStore
+import CountersignTestSupport
 import Foundation
 import PostgresNIO
 import Testing
@@ -13,13 +14,7 @@ import Testing
 /// PostgreSQL database, bypassing the API, and every reader is checked to serve the other rows.
 @Suite struct PoisonedRowTests {
     /// Runs `sql` on the store's own database, outside the gateway.
-    static func execute(_ sql: String, on store: any GatewayStore) async throws {
-        if let sqlite = store as? SQLiteStore {
-            try await sqlite.pool.write { try $0.execute(sql: sql) }
-        } else if let postgres = store as? PostgresStore {
-            try await postgres.client.withConnection { connection in try await connection.run(PostgresQuery(unsafeSQL: sql)) }
-        }
-    }
+    static func execute(_ sql: String, on store: any GatewayStore) async throws { try await executeRawSQL(sql, on: store) }
 
     /// Stores a held refund the way an older version did: its body and audit entry say `"amount":NaN`
     /// (the audit entry's hash covers that text, as it did then).

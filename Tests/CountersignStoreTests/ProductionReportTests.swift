@@ -2,6 +2,7 @@ import CountersignCore
 import CountersignGateway
 import CountersignInsights
 import CountersignStore
+import CountersignTestSupport
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 import CountersignCore
 import CountersignGateway
 import CountersignStore
+import CountersignTestSupport
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import CountersignStore
+import CountersignTestSupport
 import Foundation
 import PostgresNIO
 import Testing

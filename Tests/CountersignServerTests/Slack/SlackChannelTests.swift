@@ -1,5 +1,6 @@
 import CountersignChannels
 import CountersignCore
+import CountersignTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,10 +11,10 @@ import Testing
 
 /// Slack end to end: the real server and Slack client against a local stand-in of Slack's Web API.
 @Suite struct SlackChannelTests {
-    @Test func aCardReachesSlackAndASignedClickDecidesAndUpdatesTheCards() async throws {
+    @Test(arguments: StoreKind.allCases) func aCardReachesSlackAndASignedClickDecidesAndUpdatesTheCards(on kind: StoreKind) async throws {
         let slack = SlackStandIn()
         try await slack.run { baseURL in
-            try await withSlackServer(slackURL: baseURL) { client, _ in
+            try await withSlackServer(on: kind, slackURL: baseURL) { client, _ in
                 let created = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: slackRefundJSON())
                 #expect(created.status == .created)
                 let approvalID = try #require(created.json[path: "approval", "id"] as? String)
@@ -76,10 +77,10 @@ import Testing
         }
     }
 
-    @Test func forgedStaleAndUnsignedClicksAreRefused() async throws {
+    @Test(arguments: StoreKind.allCases) func forgedStaleAndUnsignedClicksAreRefused(on kind: StoreKind) async throws {
         let slack = SlackStandIn()
         try await slack.run { baseURL in
-            try await withSlackServer(slackURL: baseURL) { client, _ in
+            try await withSlackServer(on: kind, slackURL: baseURL) { client, _ in
                 let created = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: slackRefundJSON())
                 let approvalID = try #require(created.json[path: "approval", "id"] as? String)
                 let response = baseURL + "/response/x"
@@ -108,10 +109,10 @@ import Testing
         }
     }
 
-    @Test func approverLimitsApplyAndUnknownSlackUsersCannotDecide() async throws {
+    @Test(arguments: StoreKind.allCases) func approverLimitsApplyAndUnknownSlackUsersCannotDecide(on kind: StoreKind) async throws {
         let slack = SlackStandIn()
         try await slack.run { baseURL in
-            try await withSlackServer(slackURL: baseURL) { client, _ in
+            try await withSlackServer(on: kind, slackURL: baseURL) { client, _ in
                 // 800 is over bob's limit (500): bob gets no card, and his click is refused.
                 let created = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: slackRefundJSON(amount: 800))
                 let approvalID = try #require(created.json[path: "approval", "id"] as? String)

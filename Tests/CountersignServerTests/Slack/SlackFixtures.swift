@@ -3,6 +3,8 @@ import CountersignConfig
 import CountersignCore
 import CountersignGateway
 import CountersignSQLite
+import CountersignStore
+import CountersignTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,10 +21,16 @@ enum SlackSecrets {
 /// The real application with Slack configured against the stand-in at `slackURL`: approvers
 /// alice (U0ALICE), bob (U0BOB, refunds up to 500 only) and dave (no Slack account).
 func withSlackServer<Value: Sendable>(
-    slackURL: String, routing: Routing = Routing(), _ test: @Sendable (any TestClientProtocol, CountersignApplication.Parts) async throws -> Value
+    on kind: StoreKind = .sqlite, slackURL: String, routing: Routing = Routing(),
+    _ test: @Sendable (any TestClientProtocol, CountersignApplication.Parts) async throws -> Value
 ) async throws -> Value {
-    let store = try SQLiteStore(configuration: .init(path: NSTemporaryDirectory() + "countersign-slack-\(UUID().uuidString).db"))
-    try await store.migrate()
+    try await kind.with { store in try await withSlackServer(store: store, slackURL: slackURL, routing: routing, test) }
+}
+
+private func withSlackServer<Value: Sendable>(
+    store: any GatewayStore, slackURL: String, routing: Routing,
+    _ test: @Sendable (any TestClientProtocol, CountersignApplication.Parts) async throws -> Value
+) async throws -> Value {
     var configuration = ServerConfiguration(policy: .default)
     configuration.http.port = 0
     configuration.approvers = [
