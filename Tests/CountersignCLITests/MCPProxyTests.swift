@@ -1,3 +1,4 @@
+import CountersignPostgres
 import CountersignTestSupport
 import Foundation
 import Testing
@@ -19,10 +20,25 @@ struct MCPProxyTests {
         let repo: String
         let proxyConfig: String
 
-        init(gatewayURL: String? = nil, proxyExtra: String = "") async throws {
+        /// The PostgreSQL database the gateway runs on, when not its SQLite file (dropped by `cleanUp()`).
+        let postgresDatabase: String?
+
+        init(on kind: StoreKind = .sqlite, gatewayURL: String? = nil, proxyExtra: String = "") async throws {
             let folder = ServerProcess.temporaryDirectory()
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             self.folder = folder
+            var databaseArguments: [String]?
+            var environment = ["CS_MCP_AGENT_KEY": MCPProxyTests.agentKey, "CS_MCP_ALICE_TOKEN": MCPProxyTests.aliceToken]
+            if kind == .postgres {
+                let url = try #require(TestPostgres.url)
+                let database = "cs_mcp_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+                _ = try await Self.psql(url, "CREATE DATABASE \(database)")
+                databaseArguments = ["--postgres", "postgres://\(url.user)@\(url.host):\(url.port)/\(database)"]
+                environment["PGPASSWORD"] = url.password ?? ""
+                postgresDatabase = database
+            } else {
+                postgresDatabase = nil
+            }
             let serverConfig = folder + "/server.yaml"
             try """
             policy:
@@ -37,10 +53,13 @@ struct MCPProxyTests {
               - {name: alice, token_env: CS_MCP_ALICE_TOKEN}
             """.write(toFile: serverConfig, atomically: true, encoding: .utf8)
             let server = try ServerProcess(
-                configPath: serverConfig, environment: ["CS_MCP_AGENT_KEY": MCPProxyTests.agentKey, "CS_MCP_ALICE_TOKEN": MCPProxyTests.aliceToken],
-                directory: folder + "/gateway")
-            try await server.start()
+                configPath: serverConfig, environment: environment, directory: folder + "/gateway", databaseArguments: databaseArguments)
             self.server = server
+            do { try await server.start() } catch {
+                server.cleanUp()
+                Self.drop(postgresDatabase)
+                throw error
+            }
             // Past this point the server runs: a failing step must not leave it behind.
             do {
                 repo = folder + "/repo"
@@ -56,12 +75,23 @@ struct MCPProxyTests {
                 tools:
                   git_create_branch: {fallback: "Ask the user to create the branch"}
                   convert_time: {operation: time_conversion, fallback: "Convert the time by hand"}
+                  pay: {operation: refund, amount: /amount, currency: /currency, subject: /payee, fallback: "Pay by hand"}
                 \(proxyExtra)
                 """.write(toFile: proxyConfig, atomically: true, encoding: .utf8)
             } catch {
                 server.cleanUp()
+                Self.drop(postgresDatabase)
                 throw error
             }
+        }
+
+        /// Runs one statement with `psql` on the test server's own database.
+        static func psql(_ url: PostgresURL, _ sql: String) async throws -> String {
+            let run = try await ChildProcess.run(
+                "/usr/bin/psql", ["-h", url.host, "-p", String(url.port), "-U", url.user, "-d", url.database, "-X", "-A", "-t", "-c", sql],
+                environment: ["PGPASSWORD": url.password ?? ""])
+            if run.status != 0 { throw MCPDriver.Failure(description: "psql \(sql) failed: \(run.stderr)") }
+            return run.stdout
         }
 
         static func git(_ arguments: [String], in directory: String) async throws {
@@ -90,6 +120,22 @@ struct MCPProxyTests {
             return [MCPTestEnvironment.venv! + "/bin/python", script.path]
         }
 
+        /// `Tests/MCPProxyScenarios/ledger_server.py`: a `pay` tool that logs every call it gets to `paymentsLog`.
+        var ledgerServer: [String] {
+            let script = URL(fileURLWithPath: MCPTestEnvironment.driverScript).deletingLastPathComponent().appendingPathComponent("ledger_server.py")
+            return [MCPTestEnvironment.venv! + "/bin/python", script.path, paymentsLog]
+        }
+
+        var paymentsLog: String { folder + "/payments.jsonl" }
+
+        /// The calls the ledger upstream received, in order.
+        func payments() throws -> [[String: Any]] {
+            guard let text = try? String(contentsOfFile: paymentsLog, encoding: .utf8) else { return [] }
+            return try text.split(separator: "\n").map { line in
+                try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            }
+        }
+
         var time: [String] { ["mcp-server-time", "--local-timezone", "UTC"] }
         var gitServer: [String] { ["mcp-server-git", "--repository", repo] }
         var approver: HTTPClient { server.client(token: MCPProxyTests.aliceToken) }
@@ -115,7 +161,22 @@ struct MCPProxyTests {
             #expect(response.status == 200, "\(response)")
         }
 
-        func cleanUp() { server.cleanUp() }
+        func cleanUp() {
+            server.cleanUp()
+            Self.drop(postgresDatabase)
+        }
+
+        /// Drops the test's PostgreSQL database, on the calling thread (a cleanup cannot await).
+        static func drop(_ database: String?) {
+            guard let database, let url = TestPostgres.url else { return }
+            _ = try? ChildProcess.runBlocking(
+                "/usr/bin/psql",
+                [
+                    "-h", url.host, "-p", String(url.port), "-U", url.user, "-d", url.database, "-X", "-c",
+                    "DROP DATABASE IF EXISTS \(database) WITH (FORCE)",
+                ],
+                environment: ["PGPASSWORD": url.password ?? ""])
+        }
     }
 
     static func meta(_ event: [String: Any], _ key: String) -> String? { (event["meta"] as? [String: Any])?["dev.countersign/\(key)"] as? String }
