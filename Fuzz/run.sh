@@ -4,6 +4,9 @@
 #   Fuzz/run.sh [TARGET|all] [SECONDS]   build, then fuzz each target SECONDS (default 60)
 #   Fuzz/run.sh build [TARGET|all]       build only
 #   Fuzz/run.sh replay [TARGET|all]      run every seed and regression once, no fuzzing
+#   Fuzz/run.sh typecheck [TARGET|all]   type-check the targets against the main package's debug
+#                                        build (.build/debug; seconds, not the sanitized build's
+#                                        half hour: scripts/test runs it so the targets never rot)
 #
 # FUZZ_SKIP_BUILD=1 uses the binaries already built (while another build holds the package).
 # TARGET is a folder name: json-reader, proposal-decoder, config, pii-scanner, renderers.
@@ -104,6 +107,28 @@ summarize() {
     echo "| $target | ${runs:-?} | ${execs:-?} | ${corp:-?} | ${cov:-?} | ${ft:-?} |"
 }
 
+# Type-checks every target's sources against the main package's debug modules: FuzzSupport is
+# compiled into a scratch folder, the C modules' maps are the ones the debug build used.
+typecheck() {
+    local root="$FUZZ/.." scratch maps=() status=0 target
+    local build="$root/.build/debug"
+    [ -d "$build/Modules" ] || { echo "no $build/Modules: run swift build --build-tests first" >&2; return 1; }
+    scratch="$(mktemp -d)"
+    while IFS= read -r map; do maps+=(-Xcc "-fmodule-map-file=$map"); done < <(
+        find "$root/.build/checkouts" "$root/Sources" -name module.modulemap 2> /dev/null
+        find "$(readlink -f "$build")" -maxdepth 2 -name module.modulemap 2> /dev/null)
+    while IFS= read -r include; do maps+=(-Xcc -I -Xcc "$include"); done < <(
+        find "$root/.build/checkouts" "$root/Sources" -type d -name include -path "*Sources*" 2> /dev/null)
+    swiftc -emit-module -parse-as-library -module-name FuzzSupport -I "$build/Modules" -o "$scratch/FuzzSupport.swiftmodule" \
+        "$FUZZ"/Shared/*.swift || { rm -rf "$scratch"; return 1; }
+    for target in "$@"; do
+        echo "== typecheck $target"
+        swiftc -typecheck -parse-as-library -I "$scratch" -I "$build/Modules" "${maps[@]}" "$FUZZ/$target"/*.swift || status=1
+    done
+    rm -rf "$scratch"
+    return "$status"
+}
+
 # Runs every seed and regression once.
 replay() {
     local target="$1" work="$FUZZ/.work/$1" bin files=()
@@ -135,12 +160,13 @@ main() {
     local command selection seconds failed selected summary out target
     command="${1:-all}"
     case "$command" in
-    build | replay) selection="${2:-all}" ;;
+    build | replay | typecheck) selection="${2:-all}" ;;
     *) selection="$command"; command=fuzz ;;
     esac
     seconds="${2:-60}"
     [ "$command" = fuzz ] || seconds=0
     if [ "$selection" = all ]; then selected=("${TARGETS[@]}"); else selected=("$selection"); fi
+    if [ "$command" = typecheck ]; then typecheck "${selected[@]}"; return; fi
 
     failed=0
     [ "$command" = fuzz ] && summary=("| target | executions | exec/s | corpus (entries/size) | cov | ft |" "| --- | --- | --- | --- | --- | --- |")

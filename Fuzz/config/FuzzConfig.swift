@@ -172,10 +172,10 @@ func serverRules(_ configuration: ServerConfiguration) -> [InvariantViolation] {
     check(Set(configuration.approvers.map(\.name)).count == configuration.approvers.count, "config.duplicate-name", "two approvers share a name")
     let secrets = configuration.agents.map(\.key) + configuration.approvers.map(\.token)
     check(Set(secrets).count == secrets.count, "config.shared-secret", "two credentials share a secret")
-    check(secrets.allSatisfy { $0.utf8.count >= 16 }, "config.short-secret", "a secret shorter than 16 bytes was accepted")
+    check(secrets.allSatisfy { $0.revealedBytes.count >= 16 }, "config.short-secret", "a secret shorter than 16 bytes was accepted")
     for approver in configuration.approvers {
-        if let limit = approver.rights.maxAmount {
-            check(!limit.isNaN && limit >= 0, "config.amount-not-finite", "may_approve.max_amount accepted as \(limit) (issue 15 §1)")
+        for (currency, limit) in approver.rights.maxAmount?.byCurrency ?? [:] {
+            check(!limit.isNaN && limit >= 0, "config.amount-not-finite", "may_approve.max_amount accepted as \(limit) \(currency) (issue 15 §1)")
         }
     }
     let waits = configuration.databaseWaits

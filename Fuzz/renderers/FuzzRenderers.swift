@@ -101,7 +101,7 @@ struct Rendered {
             from: "Countersign <countersign@gw.example>", to: "\(fields[9, or: "alice"]) <alice@example.com>", subject: email.subject,
             messageID: "a1@gw.example", date: Date(timeIntervalSince1970: 1_795_000_000), text: email.text, html: email.html
         ).rendered(boundary: "cs-boundary")
-        sms = SMSChannel.card(view, codeClash: options.contains("c"))
+        sms = SMSChannel.card(view, code: options.contains("c") ? nil : "482113")
         smsDecided = SMSChannel.decided(view)
         consoleCard = ConsolePages.card(view, csrf: "csrf-token")
         consolePages = [
