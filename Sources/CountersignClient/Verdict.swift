@@ -44,8 +44,16 @@ public struct Verdict: Sendable, Hashable, Decodable {
         public var deadline: Date?
         /// The safe action if the answer is no or comes too late.
         public var fallback: String?
+        /// Who decided, when, and why: set on a replay of a decided proposal.
+        public var decidedBy: String?
+        public var decidedAt: Date?
+        public var comment: String?
 
-        enum CodingKeys: String, CodingKey { case id, status, deadline, fallback }
+        enum CodingKeys: String, CodingKey {
+            case id, status, deadline, fallback, comment
+            case decidedBy = "decided_by"
+            case decidedAt = "decided_at"
+        }
 
         /// Decodes the API's `approval` member.
         public init(from decoder: any Decoder) throws {
@@ -54,6 +62,9 @@ public struct Verdict: Sendable, Hashable, Decodable {
             status = try container.decode(ApprovalStatus.self, forKey: .status)
             deadline = Timestamps.parse(try container.decodeIfPresent(String.self, forKey: .deadline))
             fallback = try container.decodeIfPresent(String.self, forKey: .fallback)
+            decidedBy = try container.decodeIfPresent(String.self, forKey: .decidedBy)
+            decidedAt = Timestamps.parse(try container.decodeIfPresent(String.self, forKey: .decidedAt))
+            comment = try container.decodeIfPresent(String.self, forKey: .comment)
         }
     }
 

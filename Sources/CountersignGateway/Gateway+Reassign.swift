@@ -19,6 +19,7 @@ extension Gateway {
         guard case .approver(let name, let rights) = principal else {
             throw GatewayError(.forbidden, code: .approversOnly, "only approvers reassign approvals")
         }
+        let comment = try ApproverComment.validated(comment, code: .invalidReassign)
         guard let view = try await store.approval(id: approvalID) else {
             throw GatewayError(.notFound, code: .notFound, "no approval \(approvalID)")
         }

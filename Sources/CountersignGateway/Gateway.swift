@@ -173,6 +173,7 @@ public final class Gateway: Sendable {
         guard case .approver(let name, let rights) = principal else {
             throw GatewayError(.forbidden, code: .approversOnly, "an agent key can never decide an approval")
         }
+        let comment = try ApproverComment.validated(comment, code: .invalidDecision)
         let now = now()
         let webhooks = configuration.webhooks
         let router = configuration.router

@@ -6,6 +6,8 @@ import Hummingbird
 /// The API's JSON bodies (CONTRACT §3 and §6), written directly to bytes.
 enum APIEncoding {
     /// `{"proposal_id", "level", "risk_class", "reasons", "approval"?}`: the answer to a proposal.
+    /// A replay of a decided proposal carries the decision too (`decided_by`, `decided_at`,
+    /// `comment`), so an agent learns why it was refused without another request.
     static func verdict(_ view: ProposalView) -> [UInt8] {
         var writer = JSONWriter(capacity: 512)
         writer.raw("{")
@@ -18,6 +20,11 @@ enum APIEncoding {
             writer.member("status", approval.status.rawValue)
             writer.member("deadline", date: approval.deadline)
             writer.member("fallback", approval.fallback)
+            if approval.status != .pending {
+                writer.member("decided_by", approval.decidedBy)
+                writer.member("decided_at", date: approval.decidedAt)
+                writer.member("comment", approval.comment)
+            }
             writer.raw("}")
         }
         writer.raw("}")

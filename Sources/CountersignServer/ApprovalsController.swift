@@ -22,7 +22,8 @@ struct ApprovalsController {
     /// target; the approval stays pending. Answers `{"approval": …, "notified": ["bob"]}`.
     @Sendable func reassign(_ request: Request, context: Context) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await request.jsonObject(context: context)
+        let body = try await request.jsonObject(context: context, allowed: ["to", "comment"], code: .invalidReassign)
+        try body["to"]?.requireOnlyMembers(["approver", "group"], code: .invalidReassign)
         let target: Gateway.ReassignTarget
         switch (body["to"]?["approver"], body["to"]?["group"]) {
         case (.some(.string(let name)), .none) where !name.isEmpty: target = .approver(name)
@@ -30,12 +31,7 @@ struct ApprovalsController {
         default:
             throw APIError(.unprocessableContent, code: .invalidReassign, #"to must be {"approver": NAME} or {"group": NAME}"#)
         }
-        var comment: String?
-        switch body["comment"] {
-        case .none, .some(.null): comment = nil
-        case .some(.string(let text)) where text.count <= 2000: comment = text.isEmpty ? nil : text
-        default: throw APIError(.unprocessableContent, code: .invalidReassign, "comment must be a string of at most 2000 characters")
-        }
+        let comment = try Self.comment(body, code: .invalidReassign)
         let id: String = try context.parameters.require("id")
         let notified = try await gateway.reassign(approvalID: id, to: target, comment: comment, by: principal)
         let view = try await gateway.wait(approvalID: id, timeout: .zero, by: principal)
@@ -97,24 +93,28 @@ struct ApprovalsController {
     /// `{"decision": "approve" | "reject" | "take_over", "comment": "…"}`
     @Sendable func decide(_ request: Request, context: Context) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await request.jsonObject(context: context)
+        let body = try await request.jsonObject(context: context, allowed: ["decision", "comment"], code: .invalidDecision)
         guard let name = body["decision"]?.stringValue, let decision = HumanDecision(rawValue: name) else {
             throw APIError(.unprocessableContent, code: .invalidDecision, "decision must be one of approve, reject, take_over")
         }
-        var comment: String?
-        switch body["comment"] {
-        case .none, .some(.null): comment = nil
-        case .some(.string(let text)) where text.count <= 2000: comment = text.isEmpty ? nil : text
-        default: throw APIError(.unprocessableContent, code: .invalidDecision, "comment must be a string of at most 2000 characters")
-        }
+        let comment = try Self.comment(body, code: .invalidDecision)
         let view = try await gateway.decide(approvalID: try context.parameters.require("id"), decision, comment: comment, by: principal)
         return APIEncoding.response(APIEncoding.approval(view))
+    }
+
+    /// The body's `comment`: a string or null (its length is the gateway's rule, `ApproverComment`).
+    static func comment(_ body: JSONValue, code: ErrorCode) throws -> String? {
+        switch body["comment"] {
+        case .none, .some(.null): return nil
+        case .some(.string(let text)): return text
+        default: throw APIError(.unprocessableContent, code: code, "comment must be a string")
+        }
     }
 
     /// `{"binding": "<the proposal's context.binding>"}`: the proposing agent uses the approval, once.
     @Sendable func consume(_ request: Request, context: Context) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await request.jsonObject(context: context)
+        let body = try await request.jsonObject(context: context, allowed: ["binding"], code: .invalidBinding)
         var binding: String?
         switch body["binding"] {
         case .none, .some(.null): binding = nil

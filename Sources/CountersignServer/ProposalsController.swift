@@ -35,7 +35,7 @@ struct ProposalsController {
 
     @Sendable func recordOutcome(_ request: Request, context: Context) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let body = try await request.jsonObject(context: context)
+        let body = try await request.jsonObject(context: context, allowed: ["outcome", "detail"], code: .invalidOutcome)
         guard let name = body["outcome"]?.stringValue, let outcome = Outcome(rawValue: name) else {
             throw APIError(.unprocessableContent, code: .invalidOutcome, "outcome must be one of succeeded, failed, erroneous")
         }

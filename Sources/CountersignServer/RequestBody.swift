@@ -10,7 +10,22 @@ extension Request {
 
     /// The body as a JSON object, or 400 `invalid_json`.
     func jsonObject(context: CountersignRequestContext) async throws -> JSONValue {
-        let bytes = try await bodyBytes(context: context)
+        try JSONValue.object(in: try await bodyBytes(context: context))
+    }
+
+    /// The body as a JSON object of only the `allowed` members: any other member is 422 `code`
+    /// naming it, so that a member this version does not know (an `edited_action` sent to approve)
+    /// is never silently dropped.
+    func jsonObject(context: CountersignRequestContext, allowed: [String], code: ErrorCode) async throws -> JSONValue {
+        let value = try await jsonObject(context: context)
+        try value.requireOnlyMembers(allowed, code: code)
+        return value
+    }
+}
+
+extension JSONValue {
+    /// `bytes` as one JSON object, or 400 `invalid_json`.
+    static func object(in bytes: [UInt8]) throws -> JSONValue {
         let value: JSONValue
         do {
             value = try bytes.withUnsafeBufferPointer { buffer throws(JSONError) -> JSONValue in
@@ -24,5 +39,15 @@ extension Request {
         }
         guard case .object = value else { throw APIError(.badRequest, code: .invalidJSON, "expected a JSON object") }
         return value
+    }
+
+    /// 422 `code` naming the first member of this object that is not in `allowed` (the name shown
+    /// on one line, cut to 64 UTF-16 units: it is the sender's text).
+    func requireOnlyMembers(_ allowed: [String], code: ErrorCode) throws {
+        guard case .object(let members) = self else { return }
+        for member in members where !allowed.contains(member.key) {
+            let name = DisplayText.cut(DisplayText.line(member.key), toUTF16: 64)
+            throw APIError(.unprocessableContent, code: code, "unknown member \"\(name)\": this body takes only \(allowed.joined(separator: ", "))")
+        }
     }
 }

@@ -95,6 +95,14 @@ struct ClientTests {
         #expect(fallback.reason == expected[path])
         #expect(throws: CountersignError.self) { try result.get() }
         #expect(try await client.proposalRecord(verdict.proposalID).outcome == nil)
+        if path != "escalate" {
+            // A retry of the same proposal learns who decided and why from the replayed verdict.
+            let replay = try await client.propose(proposal)
+            #expect(replay.isReplay)
+            #expect(replay.approval?.comment == "test")
+            #expect(replay.approval?.decidedBy == "trial-approver")
+            #expect(replay.approval?.decidedAt != nil)
+        }
     }
 
     @Test("expired: nobody answers before the proposal's own deadline")

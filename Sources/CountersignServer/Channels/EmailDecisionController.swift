@@ -69,9 +69,8 @@ struct EmailDecisionController {
         let form = FormBody.parse(try await request.bodyBytes(context: context))
         let verification = verify(form["t"])
         guard case .verified(let token, let principal) = verification else { return verification.refusal }
-        let comment = form["comment"].flatMap { $0.isEmpty ? nil : String($0.prefix(2000)) }
         do {
-            let view = try await gateway.decide(approvalID: token.approvalID, token.decision, comment: comment, by: principal)
+            let view = try await gateway.decide(approvalID: token.approvalID, token.decision, comment: form["comment"], by: principal)
             if view.approval.status == .pending {
                 return Self.page(
                     .ok, title: "First approval recorded",

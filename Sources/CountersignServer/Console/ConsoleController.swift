@@ -176,14 +176,11 @@ struct ConsoleController {
         let isJSON = request.headers[.contentType]?.hasPrefix("application/json") == true
         var fields: [String: String] = [:]
         if isJSON {
-            var reader = JSONReader(UnsafeBufferPointer(start: nil, count: 0))
-            let value = try? bytes.withUnsafeBufferPointer { buffer throws(JSONError) -> JSONValue in
-                reader = JSONReader(buffer)
-                return try reader.readValue()
-            }
-            fields["decision"] = value?["decision"]?.stringValue
-            fields["comment"] = value?["comment"]?.stringValue
             try Self.checkCSRF(request.headers[HTTPField.Name("X-CSRF-Token")!], session)
+            let value = try JSONValue.object(in: bytes)
+            try value.requireOnlyMembers(["decision", "comment"], code: .invalidDecision)
+            fields["decision"] = value["decision"]?.stringValue
+            fields["comment"] = try ApprovalsController.comment(value, code: .invalidDecision)
         } else {
             fields = FormBody.parse(bytes)
             try Self.checkCSRF(fields["csrf"], session)
@@ -191,9 +188,8 @@ struct ConsoleController {
         guard let decision = fields["decision"].flatMap(HumanDecision.init(rawValue:)) else {
             throw APIError(.unprocessableContent, code: .invalidDecision, "decision must be one of approve, reject, take_over")
         }
-        let comment = fields["comment"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : String($0.prefix(2000)) }
         do {
-            let view = try await gateway.decide(approvalID: id, decision, comment: comment, by: principal)
+            let view = try await gateway.decide(approvalID: id, decision, comment: fields["comment"], by: principal)
             guard isJSON else { return Self.redirect("/") }
             return APIEncoding.response(Self.eventJSON(view, csrf: session.csrfToken))
         } catch let error as GatewayError where !isJSON {

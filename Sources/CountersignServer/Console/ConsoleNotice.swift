@@ -9,6 +9,7 @@ enum ConsoleNotice: String, Sendable, CaseIterable {
     case notAllowed = "not_allowed"
     case fourEyes = "four_eyes"
     case notFound = "not_found"
+    case commentTooLong = "comment_too_long"
     case refused
 
     /// The notice for a refusal's code.
@@ -19,6 +20,7 @@ enum ConsoleNotice: String, Sendable, CaseIterable {
         case .notAllowed: self = .notAllowed
         case .fourEyes: self = .fourEyes
         case .notFound: self = .notFound
+        case .invalidDecision: self = .commentTooLong
         default: self = .refused
         }
     }
@@ -30,6 +32,7 @@ enum ConsoleNotice: String, Sendable, CaseIterable {
         case .notAllowed: "You may not decide that approval: it is beyond your limits, or you proposed it."
         case .fourEyes: "You gave the first approval; a different approver must give the second."
         case .notFound: "That approval does not exist."
+        case .commentTooLong: "The comment is too long (at most 2,000 characters); nothing changed."
         case .refused: "The decision was refused; nothing changed."
         }
     }
