@@ -158,7 +158,7 @@ public enum PolicyFile {
                 continue
             }
             let path = "operations.\(operation)"
-            guard let members = reader.mapping(value, path, allowed: ["class", "auto", "notify", "approve", "shadow"]) else { continue }
+            guard let members = reader.mapping(value, path, allowed: ["class", "auto", "notify", "approve", "shadow", "decisions"]) else { continue }
             guard let classNode = members.first(where: { $0.key == "class" })?.value else {
                 reader.record(value, "\(path) must name its risk class with class:")
                 continue
@@ -168,7 +168,10 @@ public enum PolicyFile {
             if let shadowNode = members.first(where: { $0.key == "shadow" })?.value {
                 rule.shadow = reader.bool(shadowNode, "\(path).shadow") ?? false
             }
-            let thresholdMembers = members.filter { $0.key != "class" && $0.key != "shadow" }
+            if let decisionsNode = members.first(where: { $0.key == "decisions" })?.value {
+                rule.decisions = readDecisions(decisionsNode, "\(path).decisions", &reader)
+            }
+            let thresholdMembers = members.filter { !["class", "shadow", "decisions"].contains($0.key) }
             if !thresholdMembers.isEmpty {
                 let base = policy.riskClasses[riskClass]
                 rule.thresholds = readThresholds(
@@ -176,6 +179,30 @@ public enum PolicyFile {
             }
             policy.operations[operation] = rule
         }
+    }
+
+    /// `[approve, reject, take_over]`: a non-empty list of distinct decisions.
+    private static func readDecisions(_ node: Node, _ path: String, _ reader: inout YAMLReader) -> [HumanDecision]? {
+        let names = HumanDecision.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let items = reader.sequence(node, path) else { return nil }
+        guard !items.isEmpty else {
+            reader.record(node, "\(path) must list at least one of \(names); leave it out to offer them all")
+            return nil
+        }
+        var decisions: [HumanDecision] = []
+        for item in items {
+            guard let name = reader.string(item, "\(path) entries") else { continue }
+            guard let decision = HumanDecision(rawValue: name) else {
+                reader.record(item, "\(path) lists '\(name)', which is not a decision; expected one of \(names)")
+                continue
+            }
+            guard !decisions.contains(decision) else {
+                reader.record(item, "\(path) lists '\(name)' twice")
+                continue
+            }
+            decisions.append(decision)
+        }
+        return decisions
     }
 
     private static func readAmounts(_ node: Node, _ policy: inout Policy, _ reader: inout YAMLReader) {

@@ -177,12 +177,14 @@ public final class Gateway: Sendable {
         let now = now()
         let webhooks = configuration.webhooks
         let router = configuration.router
+        let policy = configuration.policy
         let queued = OutboxQueued()
         let result = try await store.transition(approvalID: approvalID) { view in
             var machine = view.approval.stateMachine
             var refusal = rights.refusal(riskClass: view.proposal.verdict.riskClass, proposal: view.proposal.proposal)
             if view.proposal.proposal.agent == name { refusal = "may not decide an action they proposed" }
-            switch machine.decide(decision, by: name, at: now, refusal: refusal) {
+            let offered = policy.decisions(for: view.proposal.proposal.operation)
+            switch machine.decide(decision, by: name, at: now, refusal: refusal, offered: offered) {
             case .refuse(let why): return .refuse(why)
             case .recordFirstApproval:
                 return .recordFirstApproval(
@@ -434,6 +436,11 @@ public final class Gateway: Sendable {
         case .sameApprover(let name):
             return GatewayError(
                 .forbidden, code: .fourEyes, "\(name) gave the first approval; a second, different approver must approve")
+        case .notOffered(let decision, let offered):
+            return GatewayError(
+                .invalid, code: .decisionNotOffered,
+                "the policy offers only \(offered.map(\.rawValue).joined(separator: ", ")) for \(view.proposal.proposal.operation), not \(decision.rawValue)"
+            )
         }
     }
 }

@@ -68,7 +68,7 @@ import Testing
 
             // The live queue's card (the SSE event's html).
             let view = try #require(try await parts.gateway.currentApproval(id: pendingID))
-            let event = String(decoding: ConsoleController.eventJSON(view, csrf: "csrf-token"), as: UTF8.self)
+            let event = String(decoding: ConsoleController.eventJSON(view, csrf: "csrf-token", policy: parts.gateway.policy), as: UTF8.self)
             let html = try #require((try JSONSerialization.jsonObject(with: Data(event.utf8)) as? [String: Any])?["html"] as? String, "\(event)")
             #expect(!Self.holdsRawMarkup(html))
             #expect(html.contains("[U+0600]&lt;meta"))
@@ -83,7 +83,7 @@ import Testing
             let notice = try #require(
                 try await channel.render(channelMessage(kind: "email", approver: "alice", approvalID: decidedID, event: "decided")))
             #expect(!Self.holdsRawMarkup(notice.html))
-            let link = channel.links(view, recipient: "alice").approve
+            let link = try #require(channel.links(view, recipient: "alice").approve)
             let path = String(link.dropFirst("https://countersign.example.com".count))
             let confirmation = try await client.page(.get, path)
             #expect(confirmation.status == .ok)

@@ -21,16 +21,23 @@ public struct EmailCard: Sendable {
     /// before it, so cutting never drops the amount).
     public static let subjectActionLimit = 120
 
-    /// One link per decision.
+    /// One link per decision the operation offers (`nil`: not offered, no link).
     public struct Links: Sendable, Hashable {
-        public var approve: String
-        public var reject: String
-        public var takeOver: String
+        public var approve: String?
+        public var reject: String?
+        public var takeOver: String?
 
-        public init(approve: String, reject: String, takeOver: String) {
+        public init(approve: String?, reject: String?, takeOver: String?) {
             self.approve = approve
             self.reject = reject
             self.takeOver = takeOver
+        }
+
+        /// The offered links, in card order, each with its label and button colour.
+        var offered: [(label: String, link: String, color: String)] {
+            [("Approve", approve, "#1f7a3d"), ("Reject", reject, "#b42318"), ("Take over", takeOver, "#3b4a66")].compactMap { label, link, color in
+                link.map { (label, $0, color) }
+            }
         }
     }
 
@@ -64,7 +71,9 @@ public struct EmailCard: Sendable {
             text += "\nHeld because:\n" + verdict.reasons.map { "  - \(line($0.detail)) [\(line($0.code))]\n" }.joined()
         }
         text += "\nIf nobody answers:\n" + Self.quotedText(DisplayText.lines(approval.fallback))
-        text += "\nApprove:   \(links.approve)\nReject:    \(links.reject)\nTake over: \(links.takeOver)\n\n"
+        text += "\n"
+        for (label, link, _) in links.offered { text += (label + ":").padding(toLength: 11, withPad: " ", startingAt: 0) + link + "\n" }
+        text += "\n"
         text += "Each link opens a confirmation page; nothing is decided until you confirm there.\n"
         self.text = text
 
@@ -99,9 +108,7 @@ public struct EmailCard: Sendable {
         }
         html += Self.quotedHTML("If nobody answers", DisplayText.lines(approval.fallback))
         html += #"<table role="presentation" cellpadding="0" cellspacing="0" style="margin:20px 0 8px 0;"><tr>"#
-        for (label, link, color) in [
-            ("Approve", links.approve, "#1f7a3d"), ("Reject", links.reject, "#b42318"), ("Take over", links.takeOver, "#3b4a66"),
-        ] {
+        for (label, link, color) in links.offered {
             html +=
                 #"<td style="padding-right:10px;"><a href="\#(e(link))" style="display:inline-block;padding:10px 18px;background:\#(color);color:#ffffff;text-decoration:none;border-radius:6px;font-weight:bold;font-size:14px;">\#(label)</a></td>"#
         }

@@ -153,7 +153,9 @@ public struct EmailChannel: OutboxDelivery {
 
     /// The three signed links of `view` for `approver`, valid until its deadline.
     public func links(_ view: ApprovalView, recipient approver: String) -> EmailCard.Links {
-        func link(_ decision: HumanDecision) -> String {
+        let offered = gateway.policy.decisions(for: view.proposal.proposal.operation)
+        func link(_ decision: HumanDecision) -> String? {
+            guard offered.contains(decision) else { return nil }
             let token = DecisionLinkToken(approvalID: view.approval.id, decision: decision, approver: approver, expiresAt: view.approval.deadline)
             return Self.decideURL(publicURL: configuration.publicURL) + "?t=" + token.encoded(secret: configuration.linkSecret.revealedBytes)
         }

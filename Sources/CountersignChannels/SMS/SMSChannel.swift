@@ -59,7 +59,7 @@ public struct SMSChannel: OutboxDelivery {
         if request.event == .card {
             guard view.approval.status == .pending, view.approval.deadline > now() else { return }
             let code = try await gateway.assignSMSCode(approvalID: view.approval.id, approver: recipient.name, candidates: SMSCode.candidates())
-            body = Self.card(view, code: code)
+            body = Self.card(view, code: code, decisions: gateway.policy.decisions(for: view.proposal.proposal.operation))
         } else {
             guard view.approval.status != .pending else { return }
             body = Self.decided(view)
@@ -69,13 +69,23 @@ public struct SMSChannel: OutboxDelivery {
 
     /// `Countersign, 120.00 EUR: reply Y 482113 approve, N 482113 reject, M 482113 take over, by 10:45 UTC. "Refund order A-1"`
     /// Without a `code` (every candidate was held) it asks for an answer in the console or by email.
-    public static func card(_ view: ApprovalView, code: String?) -> String {
+    /// Only the decisions the operation offers are listed (`decisions`, in the policy's order).
+    public static func card(_ view: ApprovalView, code: String?, decisions: [HumanDecision] = HumanDecision.allCases) -> String {
         let proposal = view.proposal.proposal
         let amount = proposal.amount.map { ", \(MoneyFormat.format($0, currency: proposal.currency))" } ?? ""
         let deadline = Timestamp.format(view.approval.deadline)
         let time = deadline.dropFirst(11).prefix(5)
         let answer =
-            code.map { "reply Y \($0) approve, N \($0) reject, M \($0) take over, by \(time) UTC." }
+            code.map { code in
+                let replies = decisions.map { decision in
+                    switch decision {
+                    case .approve: "Y \(code) approve"
+                    case .reject: "N \(code) reject"
+                    case .takeOver: "M \(code) take over"
+                    }
+                }
+                return "reply \(replies.joined(separator: ", ")), by \(time) UTC."
+            }
             ?? "please answer in the console or by email by \(time) UTC (no SMS code is free)."
         return "Countersign\(amount): \(answer) \"\(shorten(proposal.action, to: 90))\""
     }

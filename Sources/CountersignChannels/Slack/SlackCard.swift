@@ -25,10 +25,13 @@ public struct SlackCard: Sendable {
     public var view: ApprovalView
     /// Mentioned at the top when the card is posted to a shared conversation.
     public var mention: String?
+    /// The buttons a pending card shows: the decisions its operation offers, in the policy's order.
+    public var decisions: [HumanDecision]
 
-    public init(view: ApprovalView, mention: String? = nil) {
+    public init(view: ApprovalView, mention: String? = nil, decisions: [HumanDecision] = HumanDecision.allCases) {
         self.view = view
         self.mention = mention
+        self.decisions = decisions
     }
 
     /// The `blocks` array.
@@ -60,7 +63,8 @@ public struct SlackCard: Sendable {
             if let first = approval.firstApprovedBy {
                 blocks.append(Self.section(":hourglass: First approval by *\(Self.escapeLine(first))*; a second approver is needed.", id: "first"))
             }
-            let buttons = Self.actions.map { action -> JSONValue in
+            let offered = decisions.compactMap { decision in Self.actions.first { $0.decision == decision } }
+            let buttons = offered.map { action -> JSONValue in
                 var members: [JSONMember] = [
                     .init("type", .string("button")), .init("action_id", .string(action.decision.rawValue)),
                     .init("text", Self.plain(action.label)), .init("value", .string(String(approval.id.prefix(SlackLimits.buttonValue)))),

@@ -94,7 +94,8 @@ public struct SlackChannel: OutboxDelivery {
             try await gateway.queueChannelMessages([ChannelMessages.summary(approver: approver, channel: .slack, due: due, at: now)])
             return
         }
-        let card = SlackCard(view: view, mention: conversation == nil ? nil : user)
+        let card = SlackCard(
+            view: view, mention: conversation == nil ? nil : user, decisions: gateway.policy.decisions(for: view.proposal.proposal.operation))
         let answer = try await api.call(
             "chat.postMessage",
             .object([
@@ -121,7 +122,7 @@ public struct SlackChannel: OutboxDelivery {
     }
 
     private func update(_ view: ApprovalView, channel: String, ts: String) async throws {
-        let card = SlackCard(view: view)
+        let card = SlackCard(view: view, decisions: gateway.policy.decisions(for: view.proposal.proposal.operation))
         try await api.call(
             "chat.update",
             .object([.init("channel", .string(channel)), .init("ts", .string(ts)), .init("text", .string(card.text)), .init("blocks", card.blocks)]))

@@ -40,15 +40,22 @@ public struct ApprovalStateMachine: Sendable, Hashable {
         case notDue(Date)
         /// Four eyes: the approver who gave the first approval cannot give the second.
         case sameApprover(String)
+        /// The operation's policy does not offer this decision (`operations.<name>.decisions`);
+        /// carries the decisions it offers.
+        case notOffered(HumanDecision, offered: [HumanDecision])
     }
 
     /// A human decides. Refused when the approval has ended, the deadline has passed
-    /// (`now >= deadline`), or the approver's rights do not cover it. With four eyes, the first
+    /// (`now >= deadline`), the operation does not offer the decision (`offered`), or the
+    /// approver's rights do not cover it. With four eyes, the first
     /// approval is recorded and the approval waits for a different approver; a rejection or a
     /// take-over by anyone ends it at once.
-    public mutating func decide(_ decision: HumanDecision, by approver: String, at now: Date, refusal: String? = nil) -> Action {
+    public mutating func decide(
+        _ decision: HumanDecision, by approver: String, at now: Date, refusal: String? = nil, offered: [HumanDecision] = HumanDecision.allCases
+    ) -> Action {
         guard status == .pending else { return .refuse(.notPending(status)) }
         guard now < deadline else { return .refuse(.pastDeadline(deadline)) }
+        guard offered.contains(decision) else { return .refuse(.notOffered(decision, offered: offered)) }
         if let refusal { return .refuse(.notAllowed(refusal)) }
         if decision == .approve, requiredApprovals > 1 {
             guard let firstApprover else {

@@ -49,6 +49,8 @@ public enum ErrorCode: String, Sendable, Hashable, CaseIterable {
     case currencyMismatch = "currency_mismatch"
     case idempotencyKeyReused = "idempotency_key_reused"
     case invalidDecision = "invalid_decision"
+    /// The operation's policy does not offer that decision (`operations.<name>.decisions`).
+    case decisionNotOffered = "decision_not_offered"
     case invalidOutcome = "invalid_outcome"
     case invalidReassign = "invalid_reassign"
     case unknownApprover = "unknown_approver"

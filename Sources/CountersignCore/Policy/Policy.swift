@@ -56,11 +56,22 @@ public struct OperationRule: Sendable, Hashable {
     public var thresholds: Thresholds?
     /// Whether the operation runs in shadow mode (`shadow: true` in its entry).
     public var shadow: Bool
+    /// The decisions approvers are offered for it (`decisions:` in its entry), in the order
+    /// the cards show them; `nil` offers every decision.
+    public var decisions: [HumanDecision]?
 
-    public init(riskClass: String, thresholds: Thresholds? = nil, shadow: Bool = false) {
+    public init(riskClass: String, thresholds: Thresholds? = nil, shadow: Bool = false, decisions: [HumanDecision]? = nil) {
         self.riskClass = riskClass
         self.thresholds = thresholds
         self.shadow = shadow
+        self.decisions = decisions
+    }
+}
+
+extension Policy {
+    /// The decisions an approval of `operation` offers: its rule's, or every decision.
+    public func decisions(for operation: String) -> [HumanDecision] {
+        operations[operation]?.decisions ?? HumanDecision.allCases
     }
 }
 

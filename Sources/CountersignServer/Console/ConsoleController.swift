@@ -70,7 +70,9 @@ struct ConsoleController {
         let notice = query.get("error").flatMap(ConsoleNotice.init(rawValue:))
         return Self.html(
             ConsolePages.queue(
-                .init(views: views, filter: filter, total: total, counts: counts, next: next, isFirstPage: cursor == nil, notice: notice),
+                .init(
+                    views: views, filter: filter, total: total, counts: counts, next: next, isFirstPage: cursor == nil, notice: notice,
+                    decisions: { [policy = gateway.policy] in policy.decisions(for: $0) }),
                 approver: session.approver, csrf: session.csrfToken))
     }
 
@@ -191,7 +193,7 @@ struct ConsoleController {
         do {
             let view = try await gateway.decide(approvalID: id, decision, comment: fields["comment"], by: principal)
             guard isJSON else { return Self.redirect("/") }
-            return APIEncoding.response(Self.eventJSON(view, csrf: session.csrfToken))
+            return APIEncoding.response(Self.eventJSON(view, csrf: session.csrfToken, policy: gateway.policy))
         } catch let error as GatewayError where !isJSON {
             // A code, never the message: the page maps it to a fixed sentence.
             return Self.redirect("/?error=" + ConsoleNotice(error.code).rawValue)
@@ -208,6 +210,7 @@ struct ConsoleController {
         let filter = try ApprovalFilter(query: request.uri.queryParameters)
         let stream = gateway.events.subscribe()
         let csrf = session.csrfToken
+        let policy = gateway.policy
         let headers: HTTPFields = [
             .contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no",
         ]
@@ -235,7 +238,7 @@ struct ConsoleController {
                             case .event(.changed(let view)):
                                 if view.approval.status == .pending, !Self.matches(view, filter) { continue }
                                 var bytes = Array("event: approval\ndata: ".utf8)
-                                bytes += Self.eventJSON(view, csrf: csrf)
+                                bytes += Self.eventJSON(view, csrf: csrf, policy: policy)
                                 bytes += Array("\n\n".utf8)
                                 try await writer.write(ByteBuffer(bytes: bytes))
                             case .tick:
@@ -260,13 +263,15 @@ struct ConsoleController {
     }
 
     /// `{"id", "status", "decided_by", "html"?}`: the card to show (pending) or to remove.
-    static func eventJSON(_ view: ApprovalView, csrf: String) -> [UInt8] {
+    static func eventJSON(_ view: ApprovalView, csrf: String, policy: Policy) -> [UInt8] {
         var writer = JSONWriter(capacity: 2048)
         writer.raw("{")
         writer.member("id", view.approval.id)
         writer.member("status", view.approval.status.rawValue)
         writer.member("decided_by", view.approval.decidedBy)
-        if view.approval.status == .pending { writer.member("html", ConsolePages.card(view, csrf: csrf)) }
+        if view.approval.status == .pending {
+            writer.member("html", ConsolePages.card(view, csrf: csrf, decisions: policy.decisions(for: view.proposal.proposal.operation)))
+        }
         writer.raw("}")
         return writer.bytes
     }

@@ -17,10 +17,12 @@ extension ConsolePages {
         var next: DeadlineCursor?
         var isFirstPage: Bool
         var notice: ConsoleNotice?
+        /// The decisions each operation offers (the policy's `operations.<name>.decisions`).
+        var decisions: @Sendable (_ operation: String) -> [HumanDecision] = { _ in HumanDecision.allCases }
     }
 
     static func queue(_ page: QueuePage, approver: String, csrf: String) -> String {
-        let cards = page.views.map { card($0, csrf: csrf) }.joined()
+        let cards = page.views.map { card($0, csrf: csrf, decisions: page.decisions($0.proposal.proposal.operation)) }.joined()
         let notice = page.notice.map { #"<p class="error">\#(HTML.escape($0.message))</p>"# } ?? ""
         let empty =
             page.views.isEmpty

@@ -41,8 +41,9 @@ enum ConsolePages {
                 """)
     }
 
-    /// One approval as a card: what, how much, how sure, why it was held, and the one-click answers.
-    static func card(_ view: ApprovalView, csrf: String) -> String {
+    /// One approval as a card: what, how much, how sure, why it was held, and the one-click
+    /// answers its operation offers (`decisions`, in the policy's order).
+    static func card(_ view: ApprovalView, csrf: String, decisions: [HumanDecision] = HumanDecision.allCases) -> String {
         let proposal = view.proposal.proposal
         let approval = view.approval
         let verdict = view.proposal.verdict
@@ -103,9 +104,17 @@ enum ConsolePages {
         }
         html += #"<form class="actions" method="post" action="/console/approvals/\#(HTML.escape(approval.id))/decision">"#
         html += #"<input type="hidden" name="csrf" value="\#(HTML.escape(csrf))">"#
-        html += #"<button type="submit" name="decision" value="approve" data-decision="approve" class="approve">Approve<kbd>Y</kbd></button>"#
-        html += #"<button type="submit" name="decision" value="reject" data-decision="reject" class="reject">Reject<kbd>N</kbd></button>"#
-        html += #"<button type="submit" name="decision" value="take_over" data-decision="take_over" class="take_over">Take over<kbd>M</kbd></button>"#
+        for decision in decisions {
+            let (label, key) =
+                switch decision {
+                case .approve: ("Approve", "Y")
+                case .reject: ("Reject", "N")
+                case .takeOver: ("Take over", "M")
+                }
+            let value = decision.rawValue
+            html +=
+                #"<button type="submit" name="decision" value="\#(value)" data-decision="\#(value)" class="\#(value)">\#(label)<kbd>\#(key)</kbd></button>"#
+        }
         html += #"<input type="text" name="comment" maxlength="2000" placeholder="Comment (optional)" aria-label="Comment"></form>"#
         html += "</article>"
         return html

@@ -1,0 +1,31 @@
+import CountersignConfig
+import CountersignCore
+import Testing
+
+/// `operations.<name>.decisions`: which answers approvers are offered for an operation (issue 17, item 4).
+@Suite struct OfferedDecisionsConfigTests {
+    @Test func anOperationListsItsDecisionsInOrderAndOthersOfferAll() throws {
+        let policy = try PolicyFile.parse(
+            yaml: """
+                operations:
+                  refund: {class: financial, decisions: [reject, approve]}
+                  lookup_order: read_only
+                """, file: "p.yaml")
+        #expect(policy.decisions(for: "refund") == [.reject, .approve])
+        #expect(policy.decisions(for: "lookup_order") == HumanDecision.allCases)
+        #expect(policy.decisions(for: "never_named") == HumanDecision.allCases)
+    }
+
+    @Test(arguments: [
+        ("operations:\n  refund: {class: financial, decisions: []}\n", 2, 44, "must list at least one of approve, reject, take_over"),
+        ("operations:\n  refund: {class: financial, decisions: [approve, maybe]}\n", 2, 54, "'maybe', which is not a decision"),
+        ("operations:\n  refund: {class: financial, decisions: [reject, reject]}\n", 2, 53, "'reject' twice"),
+        ("operations:\n  refund: {class: financial, decisions: approve}\n", 2, 43, "decisions"),
+    ])
+    func badDecisionListsAreRefusedWhereTheyAre(yaml: String, line: Int, column: Int, fragment: String) throws {
+        let error = try #require(throws: ConfigError.self) { try PolicyFile.parse(yaml: yaml, file: "p.yaml") }
+        let issue = try #require(error.issues.first)
+        #expect(issue.line == line, "\(issue)")
+        #expect(issue.message.contains(fragment), "\(issue)")
+    }
+}
