@@ -111,12 +111,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Log lines on standard error for the commands that run long (serve, mcp-proxy).
+        .target(name: "CountersignLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // The thin command-line front door.
         .executableTarget(
             name: "countersign",
             dependencies: [
                 "CountersignCore", "CountersignConfig", "CountersignInsights", "CountersignServer", "CountersignSQLite", "CountersignMCP",
-                "CountersignPostgres",
+                "CountersignPostgres", "CountersignStore", "CountersignLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -154,6 +156,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CountersignInsightsTests", dependencies: ["CountersignInsights", "CountersignConfig"]),
+        .testTarget(name: "CountersignLoggingTests", dependencies: ["CountersignLogging"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,6 +17,11 @@ extension SQLiteStore {
         }
     }
 
+    /// `GatewayStore`'s whole-history read: one read transaction and a cursor.
+    public func readEveryDecidedProposal(_ body: (DecidedProposal) throws -> Void) async throws {
+        try forEachDecidedProposal(body)
+    }
+
     public func decidedProposals(after cursor: DecidedCursor?, limit: Int) async throws -> [DecidedProposal] {
         try await pool.read { db in
             if let cursor {

@@ -19,6 +19,11 @@ extension SQLiteStore {
         try pool.read { db in try Self.forEachProductionRow(db, since: since, limit: nil, body) }
     }
 
+    /// `GatewayStore`'s whole-record read: one read transaction and a cursor.
+    public func readEveryProductionRow(since: Date, _ body: (ProductionRow) throws -> Void) async throws {
+        try forEachProductionRow(since: since, body)
+    }
+
     private static func forEachProductionRow(_ db: Database, since: Date, limit: Int?, _ body: (ProductionRow) throws -> Void) throws {
         let rows = try Row.fetchCursor(
             db,

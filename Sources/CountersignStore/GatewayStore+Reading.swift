@@ -27,6 +27,14 @@ extension GatewayStore {
         }
     }
 
+    public func readEveryProductionRow(since: Date, _ body: (ProductionRow) throws -> Void) async throws {
+        try await pageThroughProductionRows(since: since, body)
+    }
+
+    public func readEveryDecidedProposal(_ body: (DecidedProposal) throws -> Void) async throws {
+        try await pageThroughDecidedProposals(body)
+    }
+
     /// Calls `body` with every decided approval's proposal, oldest decision first, `pageSize` at a time.
     public func pageThroughDecidedProposals(pageSize: Int = 5000, _ body: (DecidedProposal) throws -> Void) async throws {
         var cursor: DecidedCursor?

@@ -53,6 +53,13 @@ public protocol GatewayStore: OutboxStore, ChannelStore, QueueStore, SMSCodeStor
     /// first (decision time, then approval id byte by byte), starting after `cursor`. Reads only.
     func decidedProposals(after cursor: DecidedCursor?, limit: Int) async throws -> [DecidedProposal]
 
+    /// Every proposal created at or after `since`, oldest first, in constant memory (the offline
+    /// `report`). Page by page by default (`GatewayStore+Reading`); an engine may read it in one go.
+    func readEveryProductionRow(since: Date, _ body: (ProductionRow) throws -> Void) async throws
+
+    /// Every decided approval's proposal, oldest decision first, in constant memory (`calibrate`).
+    func readEveryDecidedProposal(_ body: (DecidedProposal) throws -> Void) async throws
+
     /// In one transaction: records the outcome of a proposal (once) and its audit entry.
     func recordOutcome(proposalID: String, _ outcome: OutcomeRecord) async throws -> OutcomeResult
 

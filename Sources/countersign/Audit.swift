@@ -1,5 +1,4 @@
 import ArgumentParser
-import CountersignServer
 import CountersignStore
 import Foundation
 
@@ -17,25 +16,12 @@ extension Countersign.Audit {
         static let configuration = CommandConfiguration(
             abstract: "Check the audit chain; names the first broken entry and exits 1 if there is one.")
 
-        @Option(help: "The SQLite database file.")
-        var db: String = "countersign.db"
+        @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "A PostgreSQL URL (instead of --db); the password may come from PGPASSWORD.")
-        var postgres: String?
+        func validate() throws { try database.requireAtMostOne() }
 
         func run() async throws {
-            let report: AuditVerifier.Report
-            if let postgres {
-                do {
-                    report = try await ServerRunner.withPostgresStore(url: postgres) { try await AuditVerifier.verify($0) }
-                } catch let error as ServerError {
-                    throw ValidationError(error.description)
-                }
-            } else {
-                guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no database at \(db)") }
-                let store = try await ServerRunner.openStore(.sqlite(path: db))
-                report = try await AuditVerifier.verify(store)
-            }
+            let report = try await database.withStore { try await AuditVerifier.verify($0) }
             if let broken = report.firstBreak {
                 print("audit chain BROKEN at entry \(broken.sequence): \(broken.problem) (\(report.verified) entries before it verified)")
                 throw ExitCode(1)

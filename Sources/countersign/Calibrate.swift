@@ -26,14 +26,11 @@ extension Countersign {
         @Option(help: "Past decisions as JSON lines or CSV ('-' for standard input).")
         var history: String?
 
-        @Option(help: "Read decided approvals from the server's SQLite database instead.")
-        var db: String?
+        /// Decided approvals from the server's database instead of `--history`.
+        @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "Read decided approvals from the server's PostgreSQL database instead; the password may come from PGPASSWORD.")
-        var postgres: String?
-
-        @Option(help: "Group by 'operation' or 'risk_class'.")
-        var by: String = "operation"
+        @Option(help: "What each threshold is for.")
+        var by: CalibrationGrouping = .operation
 
         @Option(help: "The approval rate required above the auto threshold.")
         var target: Double = 0.95
@@ -58,12 +55,12 @@ extension Countersign {
         @Option(help: "Write a policy file with the new thresholds and the evidence as comments.")
         var out: String?
 
-        @Option(help: "table, json or yaml.")
-        var format: String = "table"
+        @Option(help: "How to print the report.")
+        var format: CalibrationFormat = .table
 
         var settings: CalibrationSettings {
             var settings = CalibrationSettings()
-            settings.grouping = CalibrationGrouping(rawValue: by) ?? .operation
+            settings.grouping = by
             settings.target = target
             settings.confidence = confidence
             settings.minimumSamples = minSamples
@@ -74,11 +71,9 @@ extension Countersign {
         }
 
         func validate() throws {
-            if [history, db, postgres].compactMap({ $0 }).count != 1 {
+            if [history, database.db, database.postgres].compactMap({ $0 }).count != 1 {
                 throw ValidationError("give exactly one of --history FILE, --db PATH and --postgres URL")
             }
-            if CalibrationGrouping(rawValue: by) == nil { throw ValidationError("--by must be operation or risk_class") }
-            if !["table", "json", "yaml"].contains(format) { throw ValidationError("--format must be table, json or yaml") }
             if let problem = settings.problem { throw ValidationError(problem) }
         }
 
@@ -87,15 +82,9 @@ extension Countersign {
             var calibrator = Calibrator(settings: settings, policy: policy)
             var badRows = 0
             var problems: [HistoryProblem] = []
-            if let db {
-                guard FileManager.default.fileExists(atPath: db) else { throw ValidationError("no database at \(db)") }
-                let store = try ServerRunner.openSQLite(path: db)
-                try store.forEachDecidedProposal {
-                    calibrator.add(operation: $0.operation, confidence: $0.confidence, status: $0.status, outcome: $0.outcome)
-                }
-            } else if let postgres {
-                try await PostgresAccess.withStore(postgres) { store in
-                    try await store.pageThroughDecidedProposals {
+            if database.isGiven {
+                try await database.withStore { store in
+                    try await store.readEveryDecidedProposal {
                         calibrator.add(operation: $0.operation, confidence: $0.confidence, status: $0.status, outcome: $0.outcome)
                     }
                 }
@@ -117,12 +106,12 @@ extension Countersign {
             var report = calibrator.finish()
             report.badRows = badRows
             report.problems = problems
-            report.source = db ?? postgres.map(PostgresAccess.describe) ?? (history == "-" ? "standard input" : history ?? "")
+            report.source = database.isGiven ? database.source : (history == "-" ? "standard input" : history ?? "")
             Diagnostics.reportBadRows(problems, total: badRows, file: history ?? "-")
             switch format {
-            case "json": print(report.json, terminator: "")
-            case "yaml": print(report.yaml, terminator: "")
-            default: print(report.table, terminator: "")
+            case .json: print(report.json, terminator: "")
+            case .yaml: print(report.yaml, terminator: "")
+            case .table: print(report.table, terminator: "")
             }
             if let out { try writePolicy(report, base: policy, to: out) }
         }

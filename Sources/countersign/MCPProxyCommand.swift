@@ -1,6 +1,6 @@
 import ArgumentParser
+import CountersignLogging
 import CountersignMCP
-import CountersignServer
 import Foundation
 import Logging
 

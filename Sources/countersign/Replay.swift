@@ -26,12 +26,8 @@ extension Countersign {
         @Option(help: "The policy to compare with (default: the built-in default policy).")
         var baseline: String?
 
-        @Option(help: "table or json.")
-        var format: String = "table"
-
-        func validate() throws {
-            if !["table", "json"].contains(format) { throw ValidationError("--format must be table or json") }
-        }
+        @Option(help: "How to print the comparison.")
+        var format: ReplayFormat = .table
 
         func run() throws {
             let candidate = try PolicyOptions.load(policy)
@@ -56,7 +52,7 @@ extension Countersign {
             report.candidateName = policy
             report.baselineName = baseline ?? ""
             Diagnostics.reportBadRows(reader.problems, total: reader.badRows, file: history)
-            print(format == "json" ? report.json : report.table, terminator: "")
+            print(format == .json ? report.json : report.table, terminator: "")
         }
     }
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import CountersignCore
 import CountersignInsights
-import CountersignSQLite
-import CountersignServer
 import Foundation
 
 extension Countersign {
@@ -11,42 +9,27 @@ extension Countersign {
         static let configuration = CommandConfiguration(
             abstract: "The production table: volume, auto-completion, approval and escalation rates, approval wait, errors.")
 
-        @Option(help: "The SQLite database file (default: countersign.db).")
-        var db: String?
-
-        @Option(help: "A PostgreSQL URL (instead of --db); the password may come from PGPASSWORD.")
-        var postgres: String?
+        @OptionGroup var database: DatabaseOptions
 
         @Option(help: "How far back to look (e.g. 24h, 7d, 4w).")
         var since: String = "7d"
 
-        @Option(help: "table, json or csv.")
-        var format: String = "table"
+        @Option(help: "How to print the report.")
+        var format: ReportFormat = .table
 
         func validate() throws {
             guard DurationText.seconds(since) != nil else { throw ValidationError("--since must be a duration such as 24h, 7d or 4w") }
-            guard ["table", "json", "csv"].contains(format) else { throw ValidationError("--format must be table, json or csv") }
-            if db != nil && postgres != nil { throw ValidationError("give one of --db PATH and --postgres URL, not both") }
-            if postgres == nil, !FileManager.default.fileExists(atPath: db ?? "countersign.db") {
-                throw ValidationError("no database at \(db ?? "countersign.db")")
-            }
+            try database.requireAtMostOne()
         }
 
         func run() async throws {
             let now = Date()
             let start = now.addingTimeInterval(-(DurationText.seconds(since) ?? 0))
             var report = ProductionReport(since: start, until: now)
-            if let postgres {
-                try await PostgresAccess.withStore(postgres) { store in
-                    try await store.pageThroughProductionRows(since: start) { report.add($0) }
-                }
-            } else {
-                let store = try ServerRunner.openSQLite(path: db ?? "countersign.db")
-                try store.forEachProductionRow(since: start) { row in
-                    report.add(row)
-                }
+            try await database.withStore { store in
+                try await store.readEveryProductionRow(since: start) { report.add($0) }
             }
-            print(report.rendered(format), terminator: "")
+            print(report.rendered(format.rawValue), terminator: "")
         }
     }
 }

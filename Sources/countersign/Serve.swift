@@ -1,6 +1,7 @@
 import ArgumentParser
 import CountersignConfig
 import CountersignCore
+import CountersignLogging
 import CountersignServer
 import Foundation
 import Logging

@@ -1,4 +1,4 @@
-import CountersignServer
+import CountersignLogging
 import Logging
 import Synchronization
 import Testing
@@ -23,7 +23,7 @@ import Testing
         logger.info("proposal held for a human", metadata: ["approval.id": "a-1", "agent": "bot"])
         let line = try #require(lines.all.first)
         #expect(
-            line.hasSuffix(" info countersign.test: agent=bot approval.id=a-1 request.id=r-1 [CountersignServerTests] proposal held for a human\n"))
+            line.hasSuffix(" info countersign.test: agent=bot approval.id=a-1 request.id=r-1 [CountersignLoggingTests] proposal held for a human\n"))
         #expect(line.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4} "#, options: .regularExpression) != nil, "\(line)")
     }
 
@@ -34,7 +34,7 @@ import Testing
         logger.debug("quieter")
         logger.warning("heard")
         #expect(lines.all.count == 1)
-        #expect(lines.all.first?.contains("warning countersign.test: [CountersignServerTests] heard") == true)
+        #expect(lines.all.first?.contains("warning countersign.test: [CountersignLoggingTests] heard") == true)
     }
 
     struct Broken: Error {}
@@ -43,6 +43,6 @@ import Testing
         let lines = Lines()
         logger(lines).error("failed", error: Broken())
         let line = try #require(lines.all.first)
-        #expect(line.contains("error.message=Broken() error.type=CountersignServerTests.LineLogHandlerTests.Broken"), "\(line)")
+        #expect(line.contains("error.message=Broken() error.type=CountersignLoggingTests.LineLogHandlerTests.Broken"), "\(line)")
     }
 }
