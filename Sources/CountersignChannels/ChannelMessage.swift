@@ -16,6 +16,8 @@ public struct ChannelMessage: Sendable, Hashable {
         case digest
         /// The overflow of a push cap, folded into one message.
         case summary
+        /// The deadline is near and the approval still pending (`approvals.remind_before`).
+        case reminder
     }
 
     public var approvalID: String?
@@ -32,10 +34,12 @@ public struct ChannelMessage: Sendable, Hashable {
             throw OutboxDeliveryError("the payload is not a channel message", permanent: true)
         }
         guard let event = Event(rawValue: payload.event) else {
-            throw OutboxDeliveryError("the payload names no known event (card, decided, digest, summary)", permanent: true)
+            throw OutboxDeliveryError("the payload names no known event (card, decided, digest, summary, reminder)", permanent: true)
         }
         approvalID = payload.approvalID.isEmpty ? nil : payload.approvalID
-        if approvalID == nil, event == .card || event == .decided { throw OutboxDeliveryError("the payload has no approval_id", permanent: true) }
+        if approvalID == nil, event == .card || event == .decided || event == .reminder {
+            throw OutboxDeliveryError("the payload has no approval_id", permanent: true)
+        }
         self.event = event
         approver = message.destination
         from = payload.from

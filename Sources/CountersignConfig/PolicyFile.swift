@@ -110,6 +110,11 @@ public enum PolicyFile {
         if policy.approvals.timeout > policy.approvals.maxTimeout {
             reader.record(approvalsNode?.mark ?? root.mark, "approvals.timeout must not be longer than approvals.max_timeout")
         }
+        if let remind = policy.approvals.remindBefore, remind >= policy.approvals.timeout {
+            reader.record(
+                approvalsNode?.mark ?? root.mark,
+                "approvals.remind_before must be shorter than approvals.timeout (a reminder is sent that long before the deadline)")
+        }
         reader.sortIssues()
     }
 
@@ -347,8 +352,14 @@ public enum PolicyFile {
     }
 
     private static func readApprovals(_ node: Node, _ policy: inout Policy, _ reader: inout YAMLReader) {
-        for (key, _, value) in reader.mapping(node, "approvals", allowed: ["timeout", "max_timeout", "fallback"]) ?? [] {
+        for (key, _, value) in reader.mapping(node, "approvals", allowed: ["timeout", "max_timeout", "fallback", "remind_before"]) ?? [] {
             switch key {
+            case "remind_before":
+                guard value.scalar?.string != "null", value.scalar?.string != "false" else {
+                    policy.approvals.remindBefore = nil
+                    continue
+                }
+                policy.approvals.remindBefore = reader.duration(value, "approvals.remind_before")
             case "timeout": policy.approvals.timeout = reader.duration(value, "approvals.timeout") ?? policy.approvals.timeout
             case "max_timeout": policy.approvals.maxTimeout = reader.duration(value, "approvals.max_timeout") ?? policy.approvals.maxTimeout
             default:

@@ -33,6 +33,15 @@ enum AuditEvents {
         return AuditEvent(kind: "decision", at: at, proposalID: view.proposal.id, approvalID: view.approval.id, actor: by, data: .object(data))
     }
 
+    static func reminder(_ view: ApprovalView, approvers: [String], at: Date) -> AuditEvent {
+        AuditEvent(
+            kind: "reminder", at: at, proposalID: view.proposal.id, approvalID: view.approval.id, actor: "system",
+            data: .object([
+                JSONMember("approvers", .array(approvers.map(JSONValue.string))),
+                JSONMember("deadline", .string(Timestamp.format(view.approval.deadline))),
+            ]))
+    }
+
     static func expiry(_ view: ApprovalView, at: Date) -> AuditEvent {
         AuditEvent(
             kind: "expiry", at: at, proposalID: view.proposal.id, approvalID: view.approval.id, actor: "system",

@@ -9,6 +9,42 @@ import Foundation
 public enum ChannelMessages {
     /// The `kind` of the escalation timer.
     public static let escalationKind = "escalation"
+    /// The `kind` of the reminder timer (`approvals.remind_before`).
+    public static let reminderKind = "reminder"
+
+    /// The timer that reminds an approval's approvers `remindBefore` its deadline; none when that
+    /// moment is already past (a proposal's own timeout shorter than `remind_before`).
+    static func reminderTimer(approvalID: String, deadline: Date, remindBefore: TimeInterval?, at now: Date) -> [OutboxMessage] {
+        guard let remindBefore else { return [] }
+        let due = deadline.addingTimeInterval(-remindBefore)
+        guard due > now else { return [] }
+        return [
+            OutboxMessage(
+                id: "remind_\(approvalID)", kind: reminderKind, destination: approvalID, owner: "system",
+                payload: payload(approvalID: approvalID, event: "reminder", step: nil), nextAttemptAt: due, createdAt: now)
+        ]
+    }
+
+    /// One reminder per push of the steps notified by `now` (a chain's later steps are notified
+    /// after their predecessors' waits): the same recipients the cards went to, once each.
+    static func reminders(of plan: [NotificationRouter.PlannedStep], approvalID: String, createdAt: Date, at now: Date) -> [OutboxMessage] {
+        var notifiedAt = createdAt
+        var pushes: [NotificationRouter.Push] = []
+        for step in plan {
+            guard notifiedAt <= now else { break }
+            pushes += step.pushes
+            guard let wait = step.wait else { break }
+            notifiedAt = notifiedAt.addingTimeInterval(wait)
+        }
+        var seen: Set<String> = []
+        return pushes.compactMap { push in
+            let id = "remind_\(approvalID)_\(push.channel.rawValue)_\(push.approver)"
+            guard seen.insert(id).inserted else { return nil }
+            return OutboxMessage(
+                id: id, kind: push.channel.rawValue, destination: push.approver, owner: push.approver,
+                payload: payload(approvalID: approvalID, event: "reminder", step: nil), nextAttemptAt: now, createdAt: now)
+        }
+    }
 
     /// Step `index` of `plan`: its cards and, when a step follows, the timer due after its wait.
     static func step(_ index: Int, of plan: [NotificationRouter.PlannedStep], approvalID: String, at now: Date) -> [OutboxMessage] {

@@ -76,6 +76,29 @@ extension Gateway {
     }
 }
 
+extension Gateway {
+    /// The reminder timer came due: when the approval is still pending and its deadline ahead, the
+    /// approvers its cards went to are reminded, each on their channels, and the audit log says so,
+    /// in one transaction. Returns the approvers reminded (none when there was nothing to do).
+    @discardableResult
+    public func remind(approvalID: String) async throws -> [String] {
+        guard let view = try await store.approval(id: approvalID), view.approval.status == .pending else { return [] }
+        let now = now()
+        guard now < view.approval.deadline else { return [] }
+        let messages = ChannelMessages.reminders(
+            of: configuration.router.plan(for: view.proposal), approvalID: approvalID, createdAt: view.approval.createdAt, at: now)
+        var approvers: [String] = []
+        for message in messages where !approvers.contains(message.destination) { approvers.append(message.destination) }
+        guard !messages.isEmpty else { return [] }
+        let audit = AuditEvents.reminder(view, approvers: approvers, at: now)
+        guard try await store.recordOnPending(approvalID: approvalID, audit: audit, outbox: messages) else { return [] }
+        outboxSignal.schedule(now)
+        logger.info(
+            "approvers reminded before the deadline", metadata: ["approval.id": "\(approvalID)", "approvers": "\(approvers.joined(separator: ","))"])
+        return approvers
+    }
+}
+
 extension NotificationRouter {
     /// The plan for a stored proposal.
     func plan(for record: ProposalRecord) -> [PlannedStep] {

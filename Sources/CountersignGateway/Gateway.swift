@@ -122,8 +122,13 @@ public final class Gateway: Sendable {
                         amount: proposal.amount, currency: proposal.currency, policyCurrency: policy.currency))
             }
             // The first step's cards commit with the proposal: a crash never loses a notification.
+            // So does the reminder's timer (`approvals.remind_before`).
             let outbox = queued.note(
-                approval.map { ChannelMessages.step(0, of: router.plan(for: record), approvalID: $0.id, at: now) } ?? [])
+                approval.map { approval in
+                    ChannelMessages.step(0, of: router.plan(for: record), approvalID: approval.id, at: now)
+                        + ChannelMessages.reminderTimer(
+                            approvalID: approval.id, deadline: approval.deadline, remindBefore: rules.remindBefore, at: now)
+                } ?? [])
             return PreparedProposal(proposal: record, approval: approval, audit: [AuditEvents.proposal(record, approval)], outbox: outbox)
         }
         switch result {

@@ -45,6 +45,7 @@ extension PostgresStore {
                 try await connection.rows("SELECT status FROM approvals WHERE id = \(approvalID) FOR UPDATE").first?.decode(String.self)
                     == ApprovalStatus.pending.rawValue
             else { return false }
+            if let first = outbox.first, try await !connection.rows("SELECT 1 FROM outbox WHERE id = \(first.id)").isEmpty { return true }
             for message in outbox { try await Self.insert(connection, message) }
             batch.append([audit])
             return true

@@ -32,6 +32,11 @@ extension SQLiteStore {
             else {
                 return false
             }
+            if let first = outbox.first,
+                try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM outbox WHERE id = ?"), arguments: [first.id]) == true
+            {
+                return true
+            }
             try Self.append(db, audit)
             for message in outbox { try Self.insert(db, message) }
             return true

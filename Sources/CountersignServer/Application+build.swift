@@ -40,7 +40,7 @@ public enum CountersignApplication {
             store: store, configuration: .init(policy: configuration.policy, webhooks: webhooks, router: Self.router(for: configuration)),
             metrics: GatewayMetrics(factory: factory, policy: configuration.policy), logger: logger, now: now,
             admission: ProposalAdmission(limits: Self.agentLimits(for: configuration)))
-        var deliveries: [any OutboxDelivery] = [WebhookChannel(secrets: secrets), EscalationTimer(gateway: gateway)]
+        var deliveries: [any OutboxDelivery] = [WebhookChannel(secrets: secrets), EscalationTimer(gateway: gateway), ReminderTimer(gateway: gateway)]
         var slackController: SlackInteractionsController?
         if let slack = configuration.channels.slack {
             let api = SlackWebAPI(baseURL: slack.apiURL, token: slack.botToken.revealed)

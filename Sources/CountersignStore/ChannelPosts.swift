@@ -38,7 +38,9 @@ public protocol ChannelStore: Sendable {
     func channelPosts(approvalID: String) async throws -> [ChannelPost]
 
     /// In one transaction: when the approval is still pending, appends `audit` and queues `outbox`
-    /// (a reassignment); returns `false` and changes nothing when it is not pending (or unknown).
+    /// (a reassignment, a reminder); returns `false` and changes nothing when it is not pending (or
+    /// unknown). Recorded once: when the first of `outbox` is queued already (a timer delivered
+    /// twice), nothing changes and the answer is `true`.
     func recordOnPending(approvalID: String, audit: AuditEvent, outbox: [OutboxMessage]) async throws -> Bool
 
     /// How many cards were posted to `approver` on `channel` at or after `since` (push caps).

@@ -29,3 +29,22 @@ import Testing
         #expect(issue.message.contains(fragment), "\(issue)")
     }
 }
+
+/// `approvals.remind_before` (issue 17, item 6).
+@Suite struct ReminderConfigTests {
+    @Test func aReminderIsADurationShorterThanTheTimeout() throws {
+        #expect(try PolicyFile.parse(yaml: "approvals: {remind_before: 10m}", file: "p.yaml").approvals.remindBefore == 600)
+        #expect(try PolicyFile.parse(yaml: "approvals: {remind_before: false}", file: "p.yaml").approvals.remindBefore == nil)
+        #expect(Policy.default.approvals.remindBefore == nil)
+    }
+
+    @Test(arguments: [
+        ("approvals: {remind_before: 30m}", "must be shorter than approvals.timeout"),
+        ("approvals: {timeout: 5m, remind_before: 1h}", "must be shorter than approvals.timeout"),
+        ("approvals: {remind_before: soon}", "approvals.remind_before must be a duration"),
+    ])
+    func badRemindersAreRefused(yaml: String, fragment: String) throws {
+        let error = try #require(throws: ConfigError.self) { try PolicyFile.parse(yaml: yaml, file: "p.yaml") }
+        #expect(error.issues.contains { $0.message.contains(fragment) }, "\(error)")
+    }
+}

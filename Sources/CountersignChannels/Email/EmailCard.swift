@@ -41,8 +41,9 @@ public struct EmailCard: Sendable {
         }
     }
 
-    /// The card for a pending approval.
-    public init(_ view: ApprovalView, links: Links) {
+    /// The card for a pending approval; with `reminder`, the same card sent again before the
+    /// deadline (`approvals.remind_before`), saying so first.
+    public init(_ view: ApprovalView, links: Links, reminder: Bool = false) {
         let proposal = view.proposal.proposal
         let approval = view.approval
         let verdict = view.proposal.verdict
@@ -50,7 +51,8 @@ public struct EmailCard: Sendable {
         let confidence = "\(Int((proposal.confidence * 100).rounded()))%"
         let deadline = Self.humanTime(approval.deadline)
         let line = DisplayText.line
-        subject = "Approval needed" + (amount.map { " (\($0))" } ?? "") + ": " + Self.subjectText(proposal.action)
+        let headline = reminder ? "Reminder: approval needed" : "Approval needed"
+        subject = headline + (amount.map { " (\($0))" } ?? "") + ": " + Self.subjectText(proposal.action)
 
         var facts: [(String, String)] = []
         if let amount { facts.append(("Amount", amount)) }
@@ -63,7 +65,8 @@ public struct EmailCard: Sendable {
         if let reasoning = proposal.reasoning { quotes.append(("Reasoning", DisplayText.lines(reasoning))) }
         if let impact = proposal.impact { quotes.append(("Impact", DisplayText.lines(impact))) }
 
-        var text = "Approval needed\n\n"
+        var text = headline + "\n\n"
+        if reminder { text += "Nobody has answered yet. Decide by \(deadline); after that the fallback applies.\n\n" }
         for (label, value) in facts { text += Self.padded(label + ":") + value + "\n" }
         if approval.requiredApprovals > 1 { text += "Four eyes: two different approvers must approve.\n" }
         for (label, value) in quotes { text += "\n\(label), as the agent wrote it:\n" + Self.quotedText(value) }
@@ -84,7 +87,11 @@ public struct EmailCard: Sendable {
         html +=
             #"<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;margin:0 auto;background:#ffffff;border:1px solid #dfe3ea;border-radius:8px;">"#
         html += #"<tr><td style="padding:20px 24px;">"#
-        html += #"<div style="font-size:12px;color:#6b7385;text-transform:uppercase;letter-spacing:0.05em;">Approval needed</div>"#
+        html += #"<div style="font-size:12px;color:#6b7385;text-transform:uppercase;letter-spacing:0.05em;">\#(headline)</div>"#
+        if reminder {
+            html +=
+                #"<p style="font-size:14px;margin:8px 0;color:#8a5a00;">Nobody has answered yet. Decide by \#(e(deadline)); after that the fallback applies.</p>"#
+        }
         if let amount {
             html += #"<div style="font-size:28px;margin:10px 0 4px 0;"><strong>\#(e(amount))</strong></div>"#
         }

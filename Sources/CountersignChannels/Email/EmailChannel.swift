@@ -73,7 +73,7 @@ public struct EmailChannel: OutboxDelivery {
         switch request.event {
         case .digest: return try await digest(request, message: message, recipient: recipient)
         case .summary: return try await summary(message: message, recipient: recipient)
-        case .card, .decided: break
+        case .card, .decided, .reminder: break
         }
         guard let approvalID = request.approvalID else {
             throw OutboxDeliveryError("email does not deliver \(request.event.rawValue) messages without an approval", permanent: true)
@@ -86,9 +86,9 @@ public struct EmailChannel: OutboxDelivery {
         }
         let card: EmailCard
         switch request.event {
-        case .card, .digest, .summary:
+        case .card, .reminder, .digest, .summary:
             guard view.approval.status == .pending, view.approval.deadline > now() else { return nil }
-            card = EmailCard(view, links: links(view, recipient: recipient.name))
+            card = EmailCard(view, links: links(view, recipient: recipient.name), reminder: request.event == .reminder)
         case .decided:
             guard view.approval.status != .pending else { return nil }
             card = EmailCard(decided: view)

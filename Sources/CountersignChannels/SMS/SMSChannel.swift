@@ -46,7 +46,7 @@ public struct SMSChannel: OutboxDelivery {
         guard let recipient = recipients[request.approver] else {
             throw OutboxDeliveryError("approver \(request.approver) has no phone number configured", permanent: true)
         }
-        guard let approvalID = request.approvalID, request.event == .card || request.event == .decided else {
+        guard let approvalID = request.approvalID, [.card, .decided, .reminder].contains(request.event) else {
             throw OutboxDeliveryError("SMS does not deliver \(request.event.rawValue) messages", permanent: true)
         }
         let view: ApprovalView
@@ -56,10 +56,11 @@ public struct SMSChannel: OutboxDelivery {
             throw OutboxDeliveryError("approval \(approvalID): \(error.message)", permanent: true)
         }
         let body: String
-        if request.event == .card {
+        if request.event != .decided {
             guard view.approval.status == .pending, view.approval.deadline > now() else { return }
             let code = try await gateway.assignSMSCode(approvalID: view.approval.id, approver: recipient.name, candidates: SMSCode.candidates())
-            body = Self.card(view, code: code, decisions: gateway.policy.decisions(for: view.proposal.proposal.operation))
+            body = Self.card(
+                view, code: code, decisions: gateway.policy.decisions(for: view.proposal.proposal.operation), reminder: request.event == .reminder)
         } else {
             guard view.approval.status != .pending else { return }
             body = Self.decided(view)
@@ -70,7 +71,10 @@ public struct SMSChannel: OutboxDelivery {
     /// `Countersign, 120.00 EUR: reply Y 482113 approve, N 482113 reject, M 482113 take over, by 10:45 UTC. "Refund order A-1"`
     /// Without a `code` (every candidate was held) it asks for an answer in the console or by email.
     /// Only the decisions the operation offers are listed (`decisions`, in the policy's order).
-    public static func card(_ view: ApprovalView, code: String?, decisions: [HumanDecision] = HumanDecision.allCases) -> String {
+    /// A `reminder` (before the deadline, `approvals.remind_before`) starts `Countersign reminder`.
+    public static func card(
+        _ view: ApprovalView, code: String?, decisions: [HumanDecision] = HumanDecision.allCases, reminder: Bool = false
+    ) -> String {
         let proposal = view.proposal.proposal
         let amount = proposal.amount.map { ", \(MoneyFormat.format($0, currency: proposal.currency))" } ?? ""
         let deadline = Timestamp.format(view.approval.deadline)
@@ -87,7 +91,7 @@ public struct SMSChannel: OutboxDelivery {
                 return "reply \(replies.joined(separator: ", ")), by \(time) UTC."
             }
             ?? "please answer in the console or by email by \(time) UTC (no SMS code is free)."
-        return "Countersign\(amount): \(answer) \"\(shorten(proposal.action, to: 90))\""
+        return "Countersign\(reminder ? " reminder" : "")\(amount): \(answer) \"\(shorten(proposal.action, to: 90))\""
     }
 
     /// `Countersign: "Refund order A-1" was approved by alice.`

@@ -41,6 +41,7 @@ public struct SlackChannel: OutboxDelivery {
         switch payload.event {
         case "card": try await gate.run(message.destination) { try await postCard(view, to: message.destination) }
         case "decided": try await updateCards(view, of: message.destination)
+        case "reminder": try await gate.run(message.destination) { try await remind(view, of: message.destination) }
         default: throw OutboxDeliveryError("Slack does not deliver \(payload.event) events", permanent: true)
         }
     }
@@ -110,6 +111,26 @@ public struct SlackChannel: OutboxDelivery {
         // Decided while the card was on its way: show the decision at once.
         if let now = try await gateway.currentApproval(id: view.approval.id), now.approval.status != .pending {
             try await update(now, channel: channel, ts: ts)
+        }
+    }
+
+    /// A reminder before the deadline: a reply in the thread of each card posted to the approver
+    /// (Slack notifies them of it); the card itself when none was posted (it was held back by the
+    /// push cap, or failed). Nothing once the approval is decided or past its deadline.
+    private func remind(_ view: ApprovalView, of approver: String) async throws {
+        guard view.approval.status == .pending, view.approval.deadline > Date() else { return }
+        let posts = try await gateway.channelPosts(approvalID: view.approval.id).filter { $0.approver == approver && $0.channel == kind }
+        guard !posts.isEmpty else { return try await postCard(view, to: approver) }
+        let deadline = Timestamp.format(view.approval.deadline)
+        let mention = conversation == nil ? "" : users[approver].map { "<@\($0)> " } ?? ""
+        let text = "\(mention):alarm_clock: Reminder: nobody has answered yet. Decide by \(deadline); after that the fallback applies."
+        for post in posts {
+            try await api.call(
+                "chat.postMessage",
+                .object([
+                    .init("channel", .string(post.conversation)), .init("thread_ts", .string(post.messageID)), .init("text", .string(text)),
+                    .init("unfurl_links", .bool(false)), .init("unfurl_media", .bool(false)),
+                ]))
         }
     }
 

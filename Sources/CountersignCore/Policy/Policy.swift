@@ -182,10 +182,13 @@ public struct ApprovalRules: Sendable, Hashable {
     public var maxTimeout: TimeInterval
     /// The fallback when the proposal names none.
     public var fallback: String
+    /// How long before its deadline a pending approval's approvers are reminded, once; `nil`: never.
+    public var remindBefore: TimeInterval?
 
-    public init(timeout: TimeInterval, maxTimeout: TimeInterval, fallback: String) {
+    public init(timeout: TimeInterval, maxTimeout: TimeInterval, fallback: String, remindBefore: TimeInterval? = nil) {
         self.timeout = timeout
         self.maxTimeout = maxTimeout
         self.fallback = fallback
+        self.remindBefore = remindBefore
     }
 }

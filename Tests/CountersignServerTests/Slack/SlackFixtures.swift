@@ -21,17 +21,17 @@ enum SlackSecrets {
 /// The real application with Slack configured against the stand-in at `slackURL`: approvers
 /// alice (U0ALICE), bob (U0BOB, refunds up to 500 only) and dave (no Slack account).
 func withSlackServer<Value: Sendable>(
-    on kind: StoreKind = .sqlite, slackURL: String, routing: Routing = Routing(),
+    on kind: StoreKind = .sqlite, slackURL: String, routing: Routing = Routing(), policy: Policy = .default,
     _ test: @Sendable (any TestClientProtocol, CountersignApplication.Parts) async throws -> Value
 ) async throws -> Value {
-    try await kind.with { store in try await withSlackServer(store: store, slackURL: slackURL, routing: routing, test) }
+    try await kind.with { store in try await withSlackServer(store: store, slackURL: slackURL, routing: routing, policy: policy, test) }
 }
 
 private func withSlackServer<Value: Sendable>(
-    store: any GatewayStore, slackURL: String, routing: Routing,
+    store: any GatewayStore, slackURL: String, routing: Routing, policy: Policy,
     _ test: @Sendable (any TestClientProtocol, CountersignApplication.Parts) async throws -> Value
 ) async throws -> Value {
-    var configuration = ServerConfiguration(policy: .default)
+    var configuration = ServerConfiguration(policy: policy)
     configuration.http.port = 0
     configuration.approvers = [
         .init(name: "alice", token: Secret(Secrets.alice), slackUser: "U0ALICE"),
