@@ -5,7 +5,7 @@ import Foundation
 import Hummingbird
 
 /// `GET /v1/approvals`, `GET /v1/approvals/{id}?wait=N`, `POST /v1/approvals/{id}/decision`,
-/// `POST /v1/approvals/{id}/consume`.
+/// `POST /v1/approvals/{id}/consume`, `POST /v1/approvals/decisions` (a batch).
 struct ApprovalsController {
     typealias Context = CountersignRequestContext
     let gateway: Gateway
@@ -16,6 +16,7 @@ struct ApprovalsController {
         group.post(":id/decision", use: decide)
         group.post(":id/consume", use: consume)
         group.post(":id/reassign", use: reassign)
+        group.post("decisions", use: decideMany)
     }
 
     /// `{"to": {"approver": "bob"} | {"group": "finance"}, "comment": "…"}`: notifies the new
