@@ -31,56 +31,65 @@ extension ApprovalsController {
         let gateway = gateway
         let logger = context.logger
         // Concurrently: the store's group commit takes them in as few transactions as it can,
-        // each item still its own decision.
-        let results = await withTaskGroup(of: (Int, Result<ApprovalView, APIError>).self) { group in
+        // each item still its own decision. Each child writes its own item's JSON.
+        let written = await withTaskGroup(of: (index: Int, json: [UInt8], decided: Bool).self) { group in
             for (index, item) in items.enumerated() {
                 group.addTask {
+                    var writer = JSONWriter(capacity: 1024)
+                    var decided = false
                     switch item {
-                    case .refused(_, let error): return (index, .failure(error))
+                    case .refused(let id, let error):
+                        Self.writeItem(id: id, error: error, &writer)
                     case .decide(let id, let decision, let comment):
                         do {
-                            return (index, .success(try await gateway.decide(approvalID: id, decision, comment: comment, by: principal)))
+                            let view = try await gateway.decide(approvalID: id, decision, comment: comment, by: principal)
+                            Self.writeItem(id: id, view: view, &writer)
+                            decided = true
                         } catch {
-                            return (index, .failure(Self.itemError(error, id: id, logger: logger)))
+                            Self.writeItem(id: id, error: Self.itemError(error, id: id, logger: logger), &writer)
                         }
                     }
+                    return (index, writer.bytes, decided)
                 }
             }
-            var results = [Result<ApprovalView, APIError>?](repeating: nil, count: items.count)
-            for await (index, result) in group { results[index] = result }
-            return results.compactMap { $0 }
+            var written = [(json: [UInt8], decided: Bool)](repeating: ([], false), count: items.count)
+            for await result in group { written[result.index] = (result.json, result.decided) }
+            return written
         }
-        var writer = JSONWriter(capacity: 512 * items.count + 64)
+        var writer = JSONWriter(capacity: written.reduce(64) { $0 + $1.json.count + 1 })
         writer.raw("{\"results\":[")
-        var decided = 0
-        for (index, (item, result)) in zip(items, results).enumerated() {
+        for (index, item) in written.enumerated() {
             if index > 0 { writer.raw(",") }
-            writer.raw("{")
-            switch item {
-            case .decide(let id, _, _), .refused(let id?, _): writer.member("id", id)
-            case .refused(nil, _): writer.member("id", nil as String?)
-            }
-            switch result {
-            case .success(let view):
-                decided += 1
-                writer.member("status", Int(HTTPResponse.Status.ok.code))
-                writer.member("approval")
-                APIEncoding.approval(view, &writer)
-            case .failure(let error):
-                writer.member("status", Int(error.status.code))
-                writer.member("error")
-                writer.raw("{")
-                writer.member("code", error.code.rawValue)
-                writer.member("message", error.message)
-                writer.raw("}")
-            }
-            writer.raw("}")
+            writer.bytes.append(contentsOf: item.json)
         }
         writer.raw("]")
+        let decided = written.filter(\.decided).count
         writer.member("decided", decided)
         writer.member("refused", items.count - decided)
         writer.raw("}")
         return APIEncoding.response(writer.bytes)
+    }
+
+    /// `{"id", "status": 200, "approval"}`
+    static func writeItem(id: String, view: ApprovalView, _ writer: inout JSONWriter) {
+        writer.raw("{")
+        writer.member("id", id)
+        writer.member("status", 200)
+        writer.member("approval")
+        APIEncoding.approval(view, &writer)
+        writer.raw("}")
+    }
+
+    /// `{"id", "status", "error": {"code", "message"}}`, as the single decision would have answered.
+    static func writeItem(id: String?, error: APIError, _ writer: inout JSONWriter) {
+        writer.raw("{")
+        writer.member("id", id)
+        writer.member("status", Int(error.status.code))
+        writer.member("error")
+        writer.raw("{")
+        writer.member("code", error.code.rawValue)
+        writer.member("message", error.message)
+        writer.raw("}}")
     }
 
     /// `{"id", "decision", "comment"?}`, with the single decision's rules for each member.
