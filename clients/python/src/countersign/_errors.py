@@ -144,6 +144,7 @@ CODES: Dict[str, Type[APIError]] = {
             "currency_mismatch",
             "idempotency_key_reused",
             "invalid_decision",
+            "decision_not_offered",
             "invalid_outcome",
             "invalid_reassign",
             "unknown_approver",
