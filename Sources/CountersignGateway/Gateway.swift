@@ -444,7 +444,7 @@ public final class Gateway: Sendable {
         case .notOffered(let decision, let offered):
             return GatewayError(
                 .invalid, code: .decisionNotOffered,
-                "the policy offers only \(offered.map(\.rawValue).joined(separator: ", ")) for \(view.proposal.proposal.operation), not \(decision.rawValue)"
+                "the policy offers only \(offered.map(\.rawValue).joined(separator: ", ")) for \(DisplayText.line(view.proposal.proposal.operation)), not \(decision.rawValue)"
             )
         }
     }
