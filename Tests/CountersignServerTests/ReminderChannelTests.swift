@@ -57,9 +57,10 @@ import Testing
                 let created = try await client.call(.post, "/v1/proposals", secret: Secrets.agent, body: slackRefundJSON())
                 let approvalID = try #require(created.json[path: "approval", "id"] as? String)
                 let cards = try await slack.waitFor("/api/chat.postMessage", count: 2)
-                // The posts are recorded once Slack has answered: wait for both (a condition, no bound of our own).
+                // The posts are recorded once Slack has answered: wait for both (a condition; the
+                // attempt count only turns a lost post into a failure instead of a hang).
                 var posted: [String: String] = [:]
-                while posted.count < 2 {
+                for _ in 0..<750 where posted.count < 2 {
                     posted = [:]
                     for post in try await parts.gateway.channelPosts(approvalID: approvalID) { posted[post.approver] = post.messageID }
                     try await Task.sleep(for: .milliseconds(20))
